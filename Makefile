@@ -1,0 +1,47 @@
+# The README's commands. Every target creates (once) and reuses the virtualenv in .venv.
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+PIP    := $(VPY) -m pip --disable-pip-version-check
+BUILT  := $(VENV)/.nnfast-built
+SOURCES := $(wildcard src/*.pyx src/*.pxd) setup.py pyproject.toml
+
+.PHONY: demo test bench bench-peers wheel test-interop build clean
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Build requirements first (no build isolation: the venv already holds them), then the
+# package in editable mode with its test extras, then the extension in place.
+$(BUILT): $(VPY) $(SOURCES)
+	$(PIP) install -q "setuptools>=64" wheel "Cython>=3" "numpy>=2" scipy
+	$(PIP) install -q --no-build-isolation -e ".[test]"
+	$(VPY) setup.py -q build_ext --inplace
+	@touch $(BUILT)
+
+build: $(BUILT)
+
+demo: $(BUILT)
+	$(VPY) examples/demo_digits.py
+
+test: $(BUILT)
+	$(VPY) -m pytest tests -q -p no:cacheprovider
+
+bench: $(BUILT)
+	$(PIP) install -q ".[bench]" --no-build-isolation --no-deps
+	$(PIP) install -q pytest-benchmark threadpoolctl
+	$(VPY) -m pytest bench -q -p no:cacheprovider --benchmark-only
+
+bench-peers: $(BUILT)
+	$(PIP) install -q torch==2.13.0
+
+wheel: $(BUILT)
+	$(PIP) wheel . --no-deps --no-build-isolation -w dist
+
+test-interop: $(BUILT)
+	$(PIP) install -q torch==2.13.0 tensorflow-cpu==2.21.0 keras
+	KERAS_BACKEND=tensorflow $(VPY) -m pytest tests -q -p no:cacheprovider -m interop
+
+clean:
+	rm -rf build dist $(VENV) nnfast/_ext/*.so src/*.c
