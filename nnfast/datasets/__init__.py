@@ -1,0 +1,2 @@
+"""Datasets bundled with nnfast (no download needed)."""
+from nnfast.datasets import digits  # noqa: F401

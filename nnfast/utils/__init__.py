@@ -1,0 +1,4 @@
+"""Keras's `keras.utils`: one-hot labels, normalization, the progress bar, seeding."""
+from nnfast.utils.numerical_utils import normalize, to_categorical  # noqa: F401
+from nnfast.utils.progbar import Progbar  # noqa: F401
+from nnfast.utils.rng import set_random_seed  # noqa: F401
