@@ -74,12 +74,10 @@ class CompileLoss:
 
 
 def _as_loss_object(spec):
-    fn = losses_mod.get(spec)
-    if isinstance(fn, losses_mod.Loss):
-        return fn
-    if callable(fn):
-        return losses_mod.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
-    raise ValueError(f"compile: could not interpret loss {spec!r}")
+    loss = losses_mod.resolve_loss(spec)
+    if loss is None:
+        raise ValueError(f"compile: could not interpret loss {spec!r}")
+    return loss
 
 
 class CompileMetrics:
