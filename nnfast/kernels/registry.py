@@ -23,6 +23,7 @@ _resolved = {}               # cache: name -> fn for the current selection
 _timing = None               # None, or dict name -> [calls, seconds, backend]
 _timing_lock = threading.Lock()
 _compiled_error = None       # why the extension could not be loaded, if it could not
+_loaded = False
 
 
 def register(name, *, numpy=None, cython=None):
@@ -40,9 +41,10 @@ def names():
 
 def _load_all():
     """Import the NumPy twins and (if built) the compiled adapters, once."""
-    global _compiled_error
-    if _impls:
+    global _compiled_error, _loaded
+    if _loaded:
         return
+    _loaded = True   # set first: a twin module importing another must not recurse here
     from nnfast.kernels import numpy_ref  # noqa: F401  (registers the twins)
 
     try:
