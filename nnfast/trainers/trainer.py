@@ -38,6 +38,9 @@ class Trainer:
         unknown = set(kwargs) - {"target_tensors", "distribute"}
         if unknown:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {sorted(unknown)}")
+        if metrics is None and _looks_like_metrics(loss_weights):
+            # Keras 2's positional order was (optimizer, loss, metrics, loss_weights).
+            metrics, loss_weights = loss_weights, None
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
@@ -243,9 +246,14 @@ class Trainer:
         return self.history
 
     def _forward_build_probe(self, x):
-        """Build a deferred model from the data shape before the first step."""
+        """Build a deferred model from the data before the first step, so the list of
+        trainable variables is known (a subclassed model builds on its first call)."""
         if hasattr(self, "_build_from_data"):
             self._build_from_data(da.flatten(x)[0])
+        elif not self.built or not self.variables:
+            self(da.take(x, slice(0, 1)), training=False)
+            self._clear_call_losses()
+            self.built = True
 
     # -- evaluate -------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -355,6 +363,14 @@ class Trainer:
             return logs
         values = [logs[k] for k in self.metrics_names if k in logs]
         return values[0] if len(values) == 1 else values
+
+
+def _looks_like_metrics(value):
+    if isinstance(value, dict):
+        value = list(value.values())
+    if not isinstance(value, (list, tuple)):
+        return isinstance(value, str) or callable(value)
+    return any(isinstance(v, (str, list, tuple)) or callable(v) for v in value)
 
 
 def _to_numpy(out):

@@ -55,8 +55,9 @@ def test_dense_gradients_match_formula(float64):
 def test_dense_with_custom_callable_activation():
     layer = layers.Dense(2, activation=lambda t: t * 2.0)
     x = np.ones((1, 3), dtype="float32")
-    w, b = [v.numpy() for v in (layer(x) and layer.kernel, layer.bias)]
-    np.testing.assert_allclose(layer(x), (x @ w + b) * 2, rtol=1e-6)
+    y = layer(x)
+    w, b = layer.kernel.numpy(), layer.bias.numpy()
+    np.testing.assert_allclose(y, (x @ w + b) * 2, rtol=1e-6)
 
 
 def test_dense_rejects_bad_units_and_wrong_input_size():

@@ -134,7 +134,7 @@ def test_subclassed_model_tracks_layers_and_trains():
     model = TwoLayer()
     x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
     y = x.sum(1, keepdims=True)
-    model.compile("adam", "mse")
+    model.compile(nnfast.optimizers.Adam(0.01), "mse")
     history = model.fit(x, y, epochs=30, batch_size=16, verbose=0)
     assert len(model.trainable_weights) == 4
     assert history.history["loss"][-1] < history.history["loss"][0] * 0.5
