@@ -49,6 +49,9 @@ def _load_all():
 
     try:
         from nnfast.kernels import compiled  # noqa: F401  (registers the cython kernels)
+        from nnfast.kernels.threads import reapply_blas_limit
+
+        reapply_blas_limit()
     except ImportError as e:
         _compiled_error = str(e)
         warnings.warn(

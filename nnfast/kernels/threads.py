@@ -74,6 +74,13 @@ def set_num_threads(n):
             _blas_limiter = threadpool_limits(limits=n, user_api="blas")
 
 
+def reapply_blas_limit():
+    """Cap BLAS pools loaded since the last `set_num_threads` (e.g. scipy's OpenBLAS,
+    which loads with the compiled kernels)."""
+    if _num_threads is not None:
+        set_num_threads(_num_threads)
+
+
 def blas_info():
     """The BLAS libraries loaded in this process, as threadpoolctl sees them."""
     try:
