@@ -119,8 +119,18 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         label_smoothing: In [0, 1]; labels become `t * (1 - s) + s / num_classes`.
         axis: The class axis.
     """
+    y_pred, from_logits = _prefer_logits(y_pred, from_logits, axis)
     return call_op(_cce_forward, _cce_backward, y_true, y_pred, from_logits=bool(from_logits),
                    label_smoothing=float(label_smoothing), axis=axis)
+
+
+def _prefer_logits(y_pred, from_logits, axis):
+    """Probabilities from a softmax layer carry their logits (`_keras_logits`); the loss
+    on the logits is the same number, computed stably by the fused kernel."""
+    logits = getattr(y_pred, "_keras_logits", None)
+    if not from_logits and logits is not None and axis in (-1, np.ndim(y_pred) - 1):
+        return logits, True
+    return y_pred, from_logits
 
 
 # -- sparse categorical ----------------------------------------------------------------------
@@ -213,6 +223,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
             of the "sum_over_batch_size" mean, as in Keras).
         axis: The class axis.
     """
+    y_pred, from_logits = _prefer_logits(y_pred, from_logits, axis)
     out = call_op(_scce_forward, _scce_backward, y_true, y_pred,
                   from_logits=bool(from_logits), ignore_class=ignore_class, axis=axis)
     if ignore_class is not None:

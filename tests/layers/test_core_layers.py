@@ -150,3 +150,33 @@ def test_add_weight_both_keras_orders_and_regularizer_losses():
     assert [v.name for v in layer.weights] == ["a", "b"]
     (penalty,) = layer.losses
     np.testing.assert_allclose(float(penalty), 0.5 * 3)
+
+
+def test_softmax_dense_trains_through_fused_logits_loss(float64):
+    """Under a tape, Dense(softmax) keeps its logits; cross-entropy uses them and the
+    gradient equals the softmax-CE formula (probs - onehot) on the logits."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5, 3))
+    y = np.array([0, 2, 1, 1, 0])
+    layer = layers.Dense(3, activation="softmax")
+    layer.build((None, 3))
+    calls = []
+    original = nnfast.kernels.get("softmax_cross_entropy")
+    nnfast.kernels.register("softmax_cross_entropy", numpy=lambda *a: calls.append(1) or original(*a))
+    nnfast.kernels.set_backend("numpy")
+    try:
+        with GradientTape() as tape:
+            probs = layer(x)
+            loss = nnfast.losses.SparseCategoricalCrossentropy()(y, probs)
+        (gk,) = tape.gradient(loss, [layer.kernel])
+    finally:
+        nnfast.kernels.register("softmax_cross_entropy", numpy=original)
+    assert calls, "the fused softmax+CE kernel was not used"
+    w, b = layer.get_weights()
+    z = x @ w + b
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    np.testing.assert_allclose(float(loss), -np.log(p[np.arange(5), y]).mean(), rtol=1e-10)
+    onehot = np.eye(3)[y]
+    np.testing.assert_allclose(gk, x.T @ (p - onehot) / 5, rtol=1e-8)
+    np.testing.assert_allclose(probs, p, rtol=1e-10)

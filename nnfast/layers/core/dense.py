@@ -1,5 +1,6 @@
 """Dense: `activation(inputs @ kernel + bias)`, run as one fused op."""
 from nnfast import activations, constraints, initializers, regularizers
+from nnfast.autograd.function import needs_grad
 from nnfast.layers.input_spec import InputSpec
 from nnfast.layers.layer import Layer
 from nnfast.ops import nn as nn_ops
@@ -67,6 +68,14 @@ class Dense(Layer):
     def call(self, inputs):
         if self._fused is not None:
             kind, alpha = self._fused
+            if kind == "softmax" and needs_grad(self.kernel):
+                # Training: keep the logits beside the probabilities, so a cross-entropy
+                # loss runs the fused, stable softmax+CE kernel on them (Keras on TF does
+                # the same through `_keras_logits`).
+                logits = nn_ops.dense(inputs, self.kernel, self.bias)
+                probs = nn_ops.softmax(logits)
+                probs._keras_logits = logits
+                return probs
             return nn_ops.dense(inputs, self.kernel, self.bias, activation=kind, alpha=alpha)
         return self.activation(nn_ops.dense(inputs, self.kernel, self.bias))
 
