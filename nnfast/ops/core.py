@@ -7,9 +7,14 @@ from nnfast.autograd.variable import Variable
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):
-    """An array-like as an nnfast Tensor (Python floats become floatx, as Keras does)."""
+    """An array-like as an nnfast Tensor (Python floats become floatx, as Keras does).
+    A Tensor comes back as itself and a Variable as a recorded read, so gradients flow."""
+    from nnfast.autograd.tensor import Tensor
+
+    if dtype is None and type(x) is Tensor:
+        return x
     if isinstance(x, Variable):
-        arr = x._value
+        return identity(x) if dtype is None else cast(x, dtype)
     else:
         arr = unwrap(x)
         if not isinstance(arr, np.ndarray):

@@ -88,11 +88,21 @@ def relu(x):
 
 def leaky_relu(x, negative_slope=0.2):
     """`x` for x >= 0, `negative_slope * x` otherwise."""
+    if negative_slope < 0:
+        # The kernels' backward reads the branch from the sign of y: valid for slope >= 0.
+        from nnfast.ops.numpy_elementwise import multiply, where
+
+        return where(np.asarray(unwrap(x)) >= 0, x, multiply(x, negative_slope))
     return activation(x, "leaky_relu", negative_slope)
 
 
 def elu(x, alpha=1.0):
     """`x` for x > 0, `alpha * (exp(x) - 1)` otherwise."""
+    if alpha < 0:
+        # As leaky_relu: the kernels tell the branch by the sign of y, true for alpha >= 0.
+        from nnfast.ops.numpy_elementwise import expm1, multiply, where
+
+        return where(np.asarray(unwrap(x)) > 0, x, multiply(alpha, expm1(x)))
     return activation(x, "elu", alpha)
 
 

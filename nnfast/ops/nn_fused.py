@@ -8,7 +8,7 @@ tape asks for it, so the first layer of a network skips it.
 """
 import numpy as np
 
-from nnfast import kernels
+from nnfast import backend, kernels
 from nnfast.autograd.function import call_op, unwrap
 
 _needs_input = None
@@ -30,19 +30,47 @@ def _contiguous(a, dtype):
     return a
 
 
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _check_dense(x, w, b):
+    sx, sw = np.shape(x), np.shape(w)
+    if len(sw) != 2 or len(sx) < 1 or sx[-1] != sw[0]:
+        raise ValueError(
+            "dense: expected `x` of shape (..., in) and `kernel` of shape (in, units). "
+            f"Received: x.shape={sx}, kernel.shape={sw}"
+        )
+    if b is not None and np.shape(b) != (sw[1],):
+        raise ValueError(
+            f"dense: expected `bias` of shape ({sw[1]},) to match kernel.shape={sw}. "
+            f"Received: bias.shape={np.shape(b)}"
+        )
+
+
 def _dense_forward(x, w, b=None, *, kind, alpha):
+    # Checked here, on the unwrapped arrays (the hot path pays for one unwrap only).
+    if type(x) is not np.ndarray or x.ndim < 1 or w.ndim != 2 or x.shape[-1] != w.shape[0] \
+            or (b is not None and b.shape != (w.shape[1],)):
+        _check_dense(x, w, b)
+        x = np.asarray(x)
+    # The GEMM kernels take two float32 or two float64 operands: compute in the kernel's
+    # dtype (x follows it, as a Keras layer casts its inputs to the compute dtype).
     dtype = w.dtype
+    if dtype not in _KERNEL_DTYPES:
+        dtype = np.dtype("float32" if dtype.kind == "f" else backend.floatx())
+        w = w.astype(dtype)
+    w = _contiguous(w, dtype)
     x2 = _contiguous(x.reshape(-1, x.shape[-1]), dtype)
     z = kernels.get("gemm")(x2, w)
     if b is not None:
+        # `pre` (z + b) comes back only when the kind's backward needs it.
         y, pre = kernels.get("bias_activation_forward")(kind, z, _contiguous(b, dtype), alpha)
     elif kind == "linear":
-        y = pre = z
+        y, pre = z, None
     else:
-        pre = z
         y = kernels.get("activation_forward")(kind, z, alpha=alpha)
-    keep_pre = kind != "linear" and needs_input(kind)
-    cache = (x2, w, b is not None, x.shape, x.dtype, kind, alpha, pre if keep_pre else None, y)
+        pre = z if needs_input(kind) else None
+    cache = (x2, w, b is not None, x.shape, x.dtype, kind, alpha, pre, y)
     return y.reshape(x.shape[:-1] + (w.shape[1],)), cache
 
 
@@ -76,20 +104,9 @@ def dense(x, kernel, bias=None, activation="linear", alpha=0.0):
         activation: a kernel activation kind ("linear", "relu", "softmax", ...).
         alpha: the kind's parameter (leaky_relu's slope, elu's alpha).
     """
-    sx, sw = np.shape(unwrap(x)), np.shape(unwrap(kernel))
-    if len(sw) != 2 or len(sx) < 1 or sx[-1] != sw[0]:
-        raise ValueError(
-            "dense: expected `x` of shape (..., in) and `kernel` of shape (in, units). "
-            f"Received: x.shape={sx}, kernel.shape={sw}"
-        )
     if bias is None:
-        return call_op(_dense_forward, _dense_backward, x, kernel, kind=activation, alpha=float(alpha))
-    sb = np.shape(unwrap(bias))
-    if sb != (sw[1],):
-        raise ValueError(
-            f"dense: expected `bias` of shape ({sw[1]},) to match kernel.shape={sw}. "
-            f"Received: bias.shape={sb}"
-        )
+        return call_op(_dense_forward, _dense_backward, x, kernel, kind=activation,
+                       alpha=float(alpha))
     return call_op(_dense_forward, _dense_backward, x, kernel, bias, kind=activation,
                    alpha=float(alpha))
 

@@ -132,3 +132,12 @@ def test_broadcast_gradients_are_reduced_to_input_shape():
     with GradientTape() as tape:
         y = (x + b).sum()
     np.testing.assert_allclose(tape.gradient(y, b), [4, 4, 4])
+
+
+def test_convert_to_tensor_keeps_gradients_flowing():
+    w = Variable(np.array([1.0, 2.0]))
+    with GradientTape() as tape:
+        t = ops.convert_to_tensor(w)
+        assert ops.convert_to_tensor(t) is t
+        y = (t * t).sum()
+    np.testing.assert_allclose(tape.gradient(y, w), [2.0, 4.0])

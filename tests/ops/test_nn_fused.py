@@ -138,6 +138,17 @@ def test_dense_skips_the_input_gradient_when_the_input_is_not_watched(rng):
         nnfast.kernels.register("gemm", numpy=gemm)
 
 
+def test_dense_mixed_and_integer_dtypes(kernels_backend):
+    x = np.arange(6).reshape(2, 3)                                # int64 input
+    w = np.ones((3, 2), dtype="float32")
+    y = ops.dense(x, w, np.zeros(2))                              # float64 bias
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y, x @ w)
+    y = ops.dense(x.astype("float64"), np.ones((3, 2), dtype="int32"))
+    np.testing.assert_allclose(y, x @ np.ones((3, 2)))
+    assert ops.dense(x, w.T.copy().T).shape == (2, 2)             # non-contiguous kernel
+
+
 def test_dense_shape_errors():
     with pytest.raises(ValueError, match=r"dense.*x.shape=\(2, 3\).*kernel.shape=\(4, 2\)"):
         ops.dense(np.ones((2, 3)), np.ones((4, 2)))
