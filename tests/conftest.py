@@ -1,4 +1,6 @@
 """Shared fixtures: every test starts from the same global state."""
+import os
+
 import numpy as np
 import pytest
 
@@ -19,26 +21,27 @@ def _reset_global_state():
 
 @pytest.fixture
 def float64():
+    """Gradient checks run in float64 (restored by _reset_global_state)."""
     nnfast.backend.set_floatx("float64")
-    yield
-    nnfast.backend.set_floatx("float32")
+
+
+@pytest.fixture
+def numpy_kernels():
+    nnfast.kernels.set_backend("numpy")
 
 
 @pytest.fixture(params=["numpy", "cython"])
 def kernel_backend(request):
-    """Run a test once per kernel backend (cython only where the extension is built)."""
+    """Run a test once per kernel backend. Without a build the cython case FAILS (a
+    missing build must not pass silently) unless NNFAST_ALLOW_NO_EXT=1."""
     if request.param == "cython" and not nnfast.kernels.compiled_available():
-        pytest.fail("the compiled extension is not built: run `make build` (set "
-                    "NNFAST_ALLOW_NO_EXT=1 to run NumPy-only)") if not _allow_no_ext() else pytest.skip("no extension")
+        if os.environ.get("NNFAST_ALLOW_NO_EXT") == "1":
+            pytest.skip("compiled extension not built (NNFAST_ALLOW_NO_EXT=1)")
+        pytest.fail("the compiled extension is not built: run `make build`")
     nnfast.kernels.set_backend(request.param)
     return request.param
 
 
-def _allow_no_ext():
-    import os
-
-    return os.environ.get("NNFAST_ALLOW_NO_EXT") == "1"
-
-
-def rng(seed=0):
-    return np.random.default_rng(seed)
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

@@ -48,7 +48,7 @@ KERAS_FORMULAS = {
 
 
 @pytest.mark.parametrize("name", sorted(KERAS_FORMULAS))
-def test_activation_equals_keras_formula(kernels_backend, f64, rng, name):
+def test_activation_equals_keras_formula(kernel_backend, float64, rng, name):
     fn = activations.get(name)
     x = rng.uniform(-5, 7, size=(3, 4))
     x = np.where(np.abs(x) < 0.05, 0.3, x)
@@ -58,7 +58,7 @@ def test_activation_equals_keras_formula(kernels_backend, f64, rng, name):
     check_vjp(fn, [x])
 
 
-def test_relu_arguments_match_keras_examples(kernels_backend):
+def test_relu_arguments_match_keras_examples(kernel_backend):
     x = np.array([-10, -5, 0.0, 5, 10], dtype="float32")
     np.testing.assert_allclose(activations.relu(x), [0, 0, 0, 5, 10])
     np.testing.assert_allclose(activations.relu(x, negative_slope=0.5), [-5, -2.5, 0, 5, 10])
@@ -69,14 +69,14 @@ def test_relu_arguments_match_keras_examples(kernels_backend):
                                [-5.5, -3, -0.5, 4, 4])
 
 
-def test_relu_with_arguments_is_differentiable(f64, rng):
+def test_relu_with_arguments_is_differentiable(float64, rng):
     x = rng.uniform(-4, 8, size=(2, 6))
     x = np.where(np.abs(x - 1.0) < 0.05, 1.3, x)
     x = np.where(np.abs(x - 5.0) < 0.05, 5.3, x)
     check_vjp(lambda v: activations.relu(v, negative_slope=0.3, max_value=5.0, threshold=1.0), [x])
 
 
-def test_gelu_approximate_and_other_parameters(kernels_backend, f64, rng):
+def test_gelu_approximate_and_other_parameters(kernel_backend, float64, rng):
     x = rng.normal(size=(2, 3))
     c = math.sqrt(2 / math.pi)
     np.testing.assert_allclose(activations.gelu(x, approximate=True),
@@ -87,7 +87,7 @@ def test_gelu_approximate_and_other_parameters(kernels_backend, f64, rng):
     np.testing.assert_allclose(activations.softmax(x, axis=0), _softmax(x, axis=0), rtol=1e-12)
 
 
-def test_softmax_and_sigmoid_keep_their_logits(kernels_backend):
+def test_softmax_and_sigmoid_keep_their_logits(kernel_backend):
     x = np.ones((1, 2), dtype="float32")
     assert activations.softmax(x)._keras_logits is x
     assert activations.sigmoid(x)._keras_logits is x
@@ -144,7 +144,7 @@ def test_kernel_kinds_and_fusable_kind():
     assert activations.fusable_kind(np.tanh) is None
 
 
-def test_fused_kind_gives_the_same_values_as_the_function(kernels_backend, rng):
+def test_fused_kind_gives_the_same_values_as_the_function(kernel_backend, rng):
     """What Dense relies on: dense(kind) == activation(dense(linear))."""
     from nnfast import ops
 

@@ -33,7 +33,7 @@ def ref_reduce(values, weight, reduction):
 @pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean", "none", None,
                                        "mean_with_sample_weight", "auto"])
 @pytest.mark.parametrize("weight_shape", [None, (6,), (6, 1), (6, 4)])
-def test_reductions_and_sample_weights(reduction, weight_shape, float64_mode):
+def test_reductions_and_sample_weights(reduction, weight_shape, float64):
     t = rng(1).normal(size=(6, 4, 3))
     p = rng(2).normal(size=(6, 4, 3))
     sw = None if weight_shape is None else rng(3).uniform(0, 2, size=weight_shape)
@@ -78,7 +78,7 @@ def test_keras_documented_values():
     np.testing.assert_allclose(scce([1, 2], y_pred), [0.0513, 2.303], atol=1e-3)
 
 
-def test_ignore_class_mean_runs_over_valid_entries(float64_mode):
+def test_ignore_class_mean_runs_over_valid_entries(float64):
     labels = np.array([[0, 1, 255], [2, 255, 255]])
     p = rng(4).normal(size=(2, 3, 3))
     per = losses.sparse_categorical_crossentropy(labels, p, from_logits=True, ignore_class=255)
@@ -126,7 +126,7 @@ def test_config_round_trip_and_serialization(cls, kwargs):
 
 
 @pytest.mark.parametrize("cls,kwargs", ALL_CLASSES, ids=[c[0].__name__ for c in ALL_CLASSES])
-def test_class_equals_its_function_mean(cls, kwargs, float64_mode):
+def test_class_equals_its_function_mean(cls, kwargs, float64):
     shape = (5, 4)
     if cls is losses.SparseCategoricalCrossentropy:
         t = rng(1).integers(0, 4, size=(5,))
@@ -142,7 +142,7 @@ def test_class_equals_its_function_mean(cls, kwargs, float64_mode):
     np.testing.assert_allclose(loss(t, p), expected, rtol=1e-12)
 
 
-def test_loss_function_wrapper_config_and_kwargs(float64_mode):
+def test_loss_function_wrapper_config_and_kwargs(float64):
     wrapper = losses.LossFunctionWrapper(losses.huber, name="h", reduction="sum", delta=0.3)
     config = wrapper.get_config()
     assert config == {"name": "h", "reduction": "sum", "fn": "huber", "delta": 0.3}

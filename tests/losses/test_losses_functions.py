@@ -159,7 +159,7 @@ CASES = [(case, shape) for case in REGRESSION for shape in SHAPES
 
 
 @pytest.mark.parametrize("case,shape", CASES, ids=lambda v: getattr(v[0], "__name__", str(v)))
-def test_function_matches_numpy_formula(case, shape, float64_mode):
+def test_function_matches_numpy_formula(case, shape, float64):
     fn, ref, make_t, make_p = case
     t, p = make_t(shape, 1), make_p(shape, 2)
     out = fn(t, p)
@@ -175,7 +175,7 @@ def test_float32_inputs_give_float32_losses():
     np.testing.assert_allclose(out, ref_mse(t.astype("float64"), p.astype("float64")), rtol=1e-6)
 
 
-def test_lists_and_integer_labels_are_accepted(float64_mode):
+def test_lists_and_integer_labels_are_accepted(float64):
     out = losses.mse([[1, 2], [3, 4]], [[1.5, 2.5], [2.0, 4.0]])
     np.testing.assert_allclose(out, [0.25, 0.5])
     out = losses.categorical_crossentropy(np.array([[0, 1], [1, 0]]), [[0.2, 0.8], [0.6, 0.4]])
@@ -185,7 +185,7 @@ def test_lists_and_integer_labels_are_accepted(float64_mode):
 @pytest.mark.parametrize("shape", [(6, 4), (2, 3, 4), (3, 1, 5)])
 @pytest.mark.parametrize("from_logits", [False, True])
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])
-def test_categorical_crossentropy_variants(shape, from_logits, smoothing, float64_mode):
+def test_categorical_crossentropy_variants(shape, from_logits, smoothing, float64):
     t = onehot(shape, 3)
     p = rng(4).normal(size=shape) if from_logits else simplex(shape, 4)
     out = losses.categorical_crossentropy(t, p, from_logits=from_logits, label_smoothing=smoothing)
@@ -193,7 +193,7 @@ def test_categorical_crossentropy_variants(shape, from_logits, smoothing, float6
 
 
 @pytest.mark.parametrize("from_logits", [False, True])
-def test_categorical_crossentropy_on_another_axis(from_logits, float64_mode):
+def test_categorical_crossentropy_on_another_axis(from_logits, float64):
     t = np.moveaxis(onehot((3, 5, 4), 3), -1, 1)           # (3, 4, 5): classes on axis 1
     p = rng(5).normal(size=(3, 4, 5))
     if not from_logits:
@@ -203,7 +203,7 @@ def test_categorical_crossentropy_on_another_axis(from_logits, float64_mode):
     np.testing.assert_allclose(out, ref_cce(t, p, from_logits, axis=1), rtol=1e-10)
 
 
-def test_unnormalised_probabilities_are_renormalised_as_in_keras(float64_mode):
+def test_unnormalised_probabilities_are_renormalised_as_in_keras(float64):
     t = onehot((4, 3), 0)
     p = rng(1).uniform(0.1, 3.0, size=(4, 3))
     np.testing.assert_allclose(losses.categorical_crossentropy(t, p), ref_cce(t, p))
@@ -214,7 +214,7 @@ def test_unnormalised_probabilities_are_renormalised_as_in_keras(float64_mode):
 @pytest.mark.parametrize("label_shape,pred_shape", [((7,), (7, 5)), ((7, 1), (7, 5)),
                                                     ((2, 6), (2, 6, 5)), ((2, 6, 1), (2, 6, 5))])
 @pytest.mark.parametrize("from_logits", [False, True])
-def test_sparse_categorical_crossentropy(label_shape, pred_shape, from_logits, float64_mode):
+def test_sparse_categorical_crossentropy(label_shape, pred_shape, from_logits, float64):
     labels = rng(6).integers(0, pred_shape[-1], size=label_shape)
     p = rng(7).normal(size=pred_shape) if from_logits else simplex(pred_shape, 7)
     out = losses.sparse_categorical_crossentropy(labels, p, from_logits=from_logits)
@@ -227,7 +227,7 @@ def test_sparse_categorical_crossentropy(label_shape, pred_shape, from_logits, f
     np.testing.assert_allclose(out_f, out)
 
 
-def test_sparse_ignore_class_zeroes_those_entries(float64_mode):
+def test_sparse_ignore_class_zeroes_those_entries(float64):
     labels = np.array([[0, 2, -1], [1, -1, 2]])
     p = rng(8).normal(size=(2, 3, 3))
     out = losses.sparse_categorical_crossentropy(labels, p, from_logits=True, ignore_class=-1)
@@ -240,19 +240,19 @@ def test_sparse_ignore_class_zeroes_those_entries(float64_mode):
 @pytest.mark.parametrize("from_logits", [False, True])
 @pytest.mark.parametrize("smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("shape", [(6, 1), (4, 3), (2, 3, 2)])
-def test_binary_crossentropy_variants(from_logits, smoothing, shape, float64_mode):
+def test_binary_crossentropy_variants(from_logits, smoothing, shape, float64):
     t = binary(shape, 9)
     p = rng(10).normal(size=shape) if from_logits else probs(shape, 10)
     out = losses.binary_crossentropy(t, p, from_logits=from_logits, label_smoothing=smoothing)
     np.testing.assert_allclose(out, ref_bce(t, p, from_logits, smoothing), rtol=1e-9)
 
 
-def test_binary_crossentropy_from_logits_is_stable_for_large_logits(float64_mode):
+def test_binary_crossentropy_from_logits_is_stable_for_large_logits(float64):
     out = losses.binary_crossentropy([[1.0, 0.0]], [[-800.0, 800.0]], from_logits=True)
     np.testing.assert_allclose(out, [800.0])
 
 
-def test_binary_crossentropy_axis(float64_mode):
+def test_binary_crossentropy_axis(float64):
     t, p = binary((3, 4), 1), probs((3, 4), 2)
     np.testing.assert_allclose(losses.binary_crossentropy(t, p, axis=0), ref_bce(t, p, axis=0))
 
@@ -260,7 +260,7 @@ def test_binary_crossentropy_axis(float64_mode):
 @pytest.mark.parametrize("balancing", [False, True])
 @pytest.mark.parametrize("gamma", [0.0, 1.0, 2.5])
 @pytest.mark.parametrize("from_logits", [False, True])
-def test_binary_focal_crossentropy_variants(balancing, gamma, from_logits, float64_mode):
+def test_binary_focal_crossentropy_variants(balancing, gamma, from_logits, float64):
     t = binary((5, 3), 11)
     p = rng(12).normal(size=(5, 3)) if from_logits else probs((5, 3), 12)
     out = losses.binary_focal_crossentropy(t, p, apply_class_balancing=balancing, alpha=0.3,
@@ -270,7 +270,7 @@ def test_binary_focal_crossentropy_variants(balancing, gamma, from_logits, float
                                rtol=1e-9)
 
 
-def test_probabilities_are_clipped_to_epsilon(float64_mode):
+def test_probabilities_are_clipped_to_epsilon(float64):
     out = losses.binary_crossentropy([[1.0, 0.0]], [[0.0, 1.0]])
     np.testing.assert_allclose(out, [-np.log(EPS)], rtol=1e-6)
     out = losses.categorical_crossentropy([[0.0, 1.0]], [[1.0, 0.0]])
@@ -279,7 +279,7 @@ def test_probabilities_are_clipped_to_epsilon(float64_mode):
     np.testing.assert_allclose(out, [-np.log(EPS)], rtol=1e-6)
 
 
-def test_trailing_one_is_squeezed_or_expanded(float64_mode):
+def test_trailing_one_is_squeezed_or_expanded(float64):
     t = positive((6,), 1)
     p = positive((6, 1), 2)
     np.testing.assert_allclose(losses.mse(t, p), (t - p[:, 0]) ** 2)
@@ -289,13 +289,13 @@ def test_trailing_one_is_squeezed_or_expanded(float64_mode):
                                ref_bce(tb[:, None], probs((6, 1), 4)))
 
 
-def test_huber_delta_and_cosine_axis(float64_mode):
+def test_huber_delta_and_cosine_axis(float64):
     t, p = positive((4, 5), 1) * 3, positive((4, 5), 2) * 3
     np.testing.assert_allclose(losses.huber(t, p, delta=0.5), ref_huber(t, p, 0.5))
     np.testing.assert_allclose(losses.cosine_similarity(t, p, axis=0), ref_cosine(t, p, axis=0))
 
 
-def test_hinge_keeps_signed_labels(float64_mode):
+def test_hinge_keeps_signed_labels(float64):
     t = np.array([[-1.0, 1.0, 1.0], [1.0, -1.0, -1.0]])
     p = rng(3).normal(size=(2, 3))
     np.testing.assert_allclose(losses.hinge(t, p), np.mean(np.maximum(1 - t * p, 0), -1))
@@ -311,7 +311,7 @@ def test_aliases_are_the_functions():
     assert losses.cosine_proximity is losses.cosine_similarity
 
 
-def test_logits_crossentropies_ask_the_kernel_registry(monkeypatch, float64_mode):
+def test_logits_crossentropies_ask_the_kernel_registry(monkeypatch, float64):
     import nnfast.kernels
 
     asked = []
@@ -339,6 +339,6 @@ def test_logits_crossentropies_ask_the_kernel_registry(monkeypatch, float64_mode
     assert "softmax_cross_entropy" in asked and "softmax_cross_entropy_backward" in asked
 
 
-def test_scalar_inputs(float64_mode):
+def test_scalar_inputs(float64):
     np.testing.assert_allclose(losses.mse(1.0, 2.5), 2.25)
     np.testing.assert_allclose(losses.MeanAbsoluteError()(1.0, 3.0), 2.0)

@@ -74,7 +74,7 @@ def test_serialize_functions_by_name():
         "config": {"name": "huber_loss", "reduction": "sum_over_batch_size", "delta": 2.0}}
 
 
-def test_resolve_loss_keeps_the_user_spelling_as_name(float64_mode):
+def test_resolve_loss_keeps_the_user_spelling_as_name(float64):
     loss = losses.resolve_loss("mse")
     assert isinstance(loss, losses.LossFunctionWrapper) and loss.name == "mse"
     assert loss.fn is losses.mean_squared_error
@@ -85,7 +85,7 @@ def test_resolve_loss_keeps_the_user_spelling_as_name(float64_mode):
 
 
 @pytest.mark.parametrize("ident", ["crossentropy", "ce"])
-def test_resolve_loss_crossentropy_picks_by_shape(ident, float64_mode):
+def test_resolve_loss_crossentropy_picks_by_shape(ident, float64):
     loss = losses.resolve_loss(ident)
     assert loss.name == ident
     r = np.random.default_rng(0)

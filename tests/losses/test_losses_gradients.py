@@ -76,7 +76,7 @@ CASES = [
 
 @pytest.mark.parametrize("name,fn,make_t,make_p", CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 4)])
-def test_gradient_matches_finite_differences(name, fn, make_t, make_p, shape, float64_mode):
+def test_gradient_matches_finite_differences(name, fn, make_t, make_p, shape, float64):
     t, p = make_t(shape, 1), make_p(shape, 2)
     out_shape = np.shape(fn(t, p))
     upstream = rng(3).normal(size=out_shape)
@@ -89,7 +89,7 @@ def test_gradient_matches_finite_differences(name, fn, make_t, make_p, shape, fl
 @pytest.mark.parametrize("from_logits", [False, True])
 @pytest.mark.parametrize("label_shape,pred_shape", [((5,), (5, 4)), ((5, 1), (5, 4)),
                                                     ((2, 3), (2, 3, 4))])
-def test_sparse_crossentropy_gradient(from_logits, label_shape, pred_shape, float64_mode):
+def test_sparse_crossentropy_gradient(from_logits, label_shape, pred_shape, float64):
     labels = rng(4).integers(0, pred_shape[-1], size=label_shape)
     p = normal(pred_shape, 5) if from_logits else probs(pred_shape, 5)
     fn = functools.partial(losses.sparse_categorical_crossentropy, labels, from_logits=from_logits)
@@ -98,7 +98,7 @@ def test_sparse_crossentropy_gradient(from_logits, label_shape, pred_shape, floa
                                rtol=1e-5, atol=1e-7)
 
 
-def test_sparse_crossentropy_gradient_with_ignore_class_and_axis(float64_mode):
+def test_sparse_crossentropy_gradient_with_ignore_class_and_axis(float64):
     labels = np.array([[0, 3, 1], [3, 2, 0]])
     p = normal((2, 4, 3), 7)                      # classes on axis 1
     fn = functools.partial(losses.sparse_categorical_crossentropy, labels, from_logits=True,
@@ -109,7 +109,7 @@ def test_sparse_crossentropy_gradient_with_ignore_class_and_axis(float64_mode):
     assert np.all(g[0, :, 1] == 0) and np.all(g[1, :, 0] == 0)   # ignored entries
 
 
-def test_gradient_with_broadcast_and_rank_alignment(float64_mode):
+def test_gradient_with_broadcast_and_rank_alignment(float64):
     t = positive((6,), 1)                         # (N,) targets against (N, 1) predictions
     p = positive((6, 1), 2)
     fn = functools.partial(losses.mean_squared_error, t)
@@ -125,7 +125,7 @@ def test_gradient_with_broadcast_and_rank_alignment(float64_mode):
 @pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean", "none",
                                        "mean_with_sample_weight"])
 @pytest.mark.parametrize("weight_shape", [None, (4,), (4, 1), (4, 5)])
-def test_reduced_loss_gradient(reduction, weight_shape, float64_mode):
+def test_reduced_loss_gradient(reduction, weight_shape, float64):
     labels = rng(1).integers(0, 3, size=(4, 5))
     p = normal((4, 5, 3), 2)
     sw = None if weight_shape is None else rng(3).uniform(0.1, 2.0, size=weight_shape)
@@ -136,7 +136,7 @@ def test_reduced_loss_gradient(reduction, weight_shape, float64_mode):
                                atol=1e-7)
 
 
-def test_a_built_in_loss_call_records_two_ops(float64_mode):
+def test_a_built_in_loss_call_records_two_ops(float64):
     p = convert_to_tensor(normal((8, 5), 1))
     for loss in (losses.CategoricalCrossentropy(from_logits=True), losses.MeanSquaredError(),
                  losses.BinaryCrossentropy()):
@@ -146,7 +146,7 @@ def test_a_built_in_loss_call_records_two_ops(float64_mode):
             assert len(tape._nodes) == 2          # per-sample op + reduction op
 
 
-def test_user_loss_function_gradient_through_wrapper(float64_mode):
+def test_user_loss_function_gradient_through_wrapper(float64):
     def my_loss(y_true, y_pred):
         return np.mean((y_pred - y_true) ** 4, axis=-1)
 
@@ -156,7 +156,7 @@ def test_user_loss_function_gradient_through_wrapper(float64_mode):
     np.testing.assert_allclose(g, 4 * (p - t) ** 3 / 12, rtol=1e-10)
 
 
-def test_gradient_of_scalar_prediction_against_vector_targets(float64_mode):
+def test_gradient_of_scalar_prediction_against_vector_targets(float64):
     t = positive((3,), 1)
     fn = functools.partial(losses.mean_squared_error, t)
     p = np.array(0.7)

@@ -20,7 +20,7 @@ def test_mean_and_sum_keras_examples():
     assert m.name == "mean" and s.name == "sum"
 
 
-def test_mean_accumulates_across_batches_with_weights(float64_mode):
+def test_mean_accumulates_across_batches_with_weights(float64):
     r = np.random.default_rng(0)
     m = metrics.Mean()
     values, weights = [], []
@@ -33,7 +33,7 @@ def test_mean_accumulates_across_batches_with_weights(float64_mode):
     np.testing.assert_allclose(m.result(), expected, rtol=1e-12)
 
 
-def test_mean_with_elementwise_weights(float64_mode):
+def test_mean_with_elementwise_weights(float64):
     v = np.arange(12.0).reshape(3, 4)
     w = np.random.default_rng(1).uniform(0, 1, size=(3, 4))
     m = metrics.Mean()
@@ -62,7 +62,7 @@ def test_variables_reset_and_call():
     assert [float(v.numpy()) for v in m.variables] == [0.0, 0.0]
 
 
-def test_mean_metric_wrapper_with_function_and_kwargs(float64_mode):
+def test_mean_metric_wrapper_with_function_and_kwargs(float64):
     def scaled_error(y_true, y_pred, scale=1.0):
         return scale * np.abs(np.asarray(y_true) - np.asarray(y_pred)).mean(-1)
 
@@ -82,7 +82,7 @@ def test_mean_metric_wrapper_config_round_trip():
     assert clone._fn is metrics.mean_absolute_error and clone.name == "mae_wrapper"
 
 
-def test_mask_on_predictions_is_respected(float64_mode):
+def test_mask_on_predictions_is_respected(float64):
     y_pred = nnfast.ops.convert_to_tensor(np.array([[0.0], [1.0], [5.0]]))
     y_pred._keras_mask = np.array([True, True, False])
     m = metrics.MeanAbsoluteError()

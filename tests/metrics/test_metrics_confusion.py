@@ -84,7 +84,7 @@ def test_keras_documented_counts():
 
 
 @pytest.mark.parametrize("thresholds", [None, 0.3, [0.2, 0.5, 0.9], [0.0, 0.5, 1.0]])
-def test_counts_per_threshold(thresholds, float64_mode):
+def test_counts_per_threshold(thresholds, float64):
     y = rng(1).integers(0, 2, size=(30, 3))
     p = rng(2).uniform(size=(30, 3))
     w = rng(3).uniform(size=(30,))
@@ -116,7 +116,7 @@ def test_keras_documented_precision_recall():
 
 
 @pytest.mark.parametrize("thresholds", [None, [0.25, 0.5, 0.8]])
-def test_precision_recall_over_batches(thresholds, float64_mode):
+def test_precision_recall_over_batches(thresholds, float64):
     prec, rec = metrics.Precision(thresholds=thresholds), metrics.Recall(thresholds=thresholds)
     ys, ps, ws = [], [], []
     for seed in range(3):
@@ -132,7 +132,7 @@ def test_precision_recall_over_batches(thresholds, float64_mode):
     np.testing.assert_allclose(np.asarray(rec.result()).reshape(-1), tp / (tp + fn), rtol=1e-10)
 
 
-def test_precision_recall_top_k_and_class_id(float64_mode):
+def test_precision_recall_top_k_and_class_id(float64):
     y = rng(1).integers(0, 2, size=(25, 5))
     p = rng(2).uniform(size=(25, 5))
     top2 = np.zeros_like(p, dtype=bool)
@@ -186,7 +186,7 @@ def test_auc_keras_documented_numbers():
 @pytest.mark.parametrize("curve", ["ROC", "PR"])
 @pytest.mark.parametrize("summation", ["interpolation", "minoring", "majoring"])
 @pytest.mark.parametrize("num_thresholds", [3, 50, 200])
-def test_auc_equals_thresholded_numpy(curve, summation, num_thresholds, float64_mode):
+def test_auc_equals_thresholded_numpy(curve, summation, num_thresholds, float64):
     y, p = scored_data(seed=num_thresholds)
     w = rng(5).uniform(size=y.shape)
     m = metrics.AUC(num_thresholds=num_thresholds, curve=curve, summation_method=summation)
@@ -209,7 +209,7 @@ def test_auc_close_to_exact_roc_auc_and_sklearn():
     assert float(m.result()) == pytest.approx(roc_auc_score(y, p), abs=1e-2)
 
 
-def test_auc_explicit_thresholds_and_from_logits(float64_mode):
+def test_auc_explicit_thresholds_and_from_logits(float64):
     y, p = scored_data(seed=7)
     m = metrics.AUC(thresholds=[0.7, 0.2, 0.5])
     m.update_state(y, p)
@@ -225,7 +225,7 @@ def test_auc_explicit_thresholds_and_from_logits(float64_mode):
     np.testing.assert_allclose(a.result(), b.result(), rtol=1e-12)
 
 
-def test_auc_multi_label_and_label_weights(float64_mode):
+def test_auc_multi_label_and_label_weights(float64):
     r = rng(9)
     y = r.integers(0, 2, size=(300, 3))
     p = np.clip(0.3 * y + 0.7 * r.uniform(size=(300, 3)), 0, 1)

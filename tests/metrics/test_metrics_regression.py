@@ -38,7 +38,7 @@ REGRESSION = [
 
 @pytest.mark.parametrize("cls,ref", REGRESSION, ids=[c[0].__name__ for c in REGRESSION])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_regression_metric_over_batches(cls, ref, weighted, float64_mode):
+def test_regression_metric_over_batches(cls, ref, weighted, float64):
     m = cls()
     values, weights = [], []
     for t, p, w in _batches(lambda r, n: (r.uniform(0.1, 1, (n, 3)), r.uniform(0.1, 1, (n, 3)),
@@ -50,7 +50,7 @@ def test_regression_metric_over_batches(cls, ref, weighted, float64_mode):
     np.testing.assert_allclose(m.result(), np.sum(v * w) / np.sum(w), rtol=1e-10)
 
 
-def test_root_mean_squared_error(float64_mode):
+def test_root_mean_squared_error(float64):
     m = metrics.RootMeanSquaredError()
     t1, p1 = rng(1).normal(size=(5, 2)), rng(2).normal(size=(5, 2))
     t2, p2 = rng(3).normal(size=(3, 2)), rng(4).normal(size=(3, 2))
@@ -63,7 +63,7 @@ def test_root_mean_squared_error(float64_mode):
     np.testing.assert_allclose(m.result(), np.sqrt((1 + 16) / 2), rtol=1e-12)
 
 
-def test_metric_functions_and_aliases(float64_mode):
+def test_metric_functions_and_aliases(float64):
     t, p = rng(5).normal(size=(4, 3)), rng(6).normal(size=(4, 3))
     np.testing.assert_allclose(metrics.mse(t, p), np.mean((t - p) ** 2, -1))
     assert metrics.mae is metrics.MAE is metrics.mean_absolute_error
@@ -75,7 +75,7 @@ def test_metric_functions_and_aliases(float64_mode):
                                np.sum(unit(t) * unit(p), -1))      # positive, unlike the loss
 
 
-def test_crossentropy_and_hinge_metrics(float64_mode):
+def test_crossentropy_and_hinge_metrics(float64):
     r = rng(7)
     labels = r.integers(0, 4, size=6)
     onehot = np.eye(4)[labels]

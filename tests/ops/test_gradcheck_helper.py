@@ -14,13 +14,13 @@ def _wrong_backward(g, a, needs):
     return (g * a,)                 # the true VJP is 2 * g * a
 
 
-def test_check_vjp_rejects_a_wrong_gradient(f64):
+def test_check_vjp_rejects_a_wrong_gradient(float64):
     x = np.array([0.5, -1.0, 2.0])
     with pytest.raises(AssertionError, match="gradient of input 0"):
         check_vjp(lambda v: call_op(_square_forward, _wrong_backward, v), [x])
 
 
-def test_check_vjp_multiple_outputs_and_variables(f64):
+def test_check_vjp_multiple_outputs_and_variables(float64):
     x, y = np.array([[1.0, 2.0]]), np.array([3.0, -1.0])
     grads = check_vjp(lambda a, b: (a * b, (a + b, np.sum(a))), [x, y], as_variables=True)
     assert [g.shape for g in grads] == [(1, 2), (2,)]

@@ -6,7 +6,7 @@ from gradcheck import check_vjp
 from nnfast import ops
 
 
-def test_slice_and_slice_update(f64, rng):
+def test_slice_and_slice_update(float64, rng):
     x = rng.normal(size=(3, 4))
     np.testing.assert_allclose(ops.slice(x, (1, 1), (2, 2)), x[1:3, 1:3])
     np.testing.assert_allclose(ops.slice(x, [0, 2], (-1, -1)), x[:, 2:])
@@ -20,7 +20,7 @@ def test_slice_and_slice_update(f64, rng):
         ops.slice(x, (2, 0), (2, 2))
 
 
-def test_scatter_sums_duplicates_and_scatter_update_replaces(f64, rng):
+def test_scatter_sums_duplicates_and_scatter_update_replaces(float64, rng):
     out = ops.scatter([[0, 1], [1, 1], [0, 1]], np.array([1.0, 2.0, 3.0]), (2, 2))
     np.testing.assert_allclose(out, [[0, 4], [0, 2]])
     rows = ops.scatter([[1]], np.array([[5.0, 6.0]]), (3, 2))
@@ -37,7 +37,7 @@ def test_scatter_sums_duplicates_and_scatter_update_replaces(f64, rng):
         ops.scatter_update(x, [[3], [0]], np.ones((2, 2)))
 
 
-def test_unstack(f64, rng):
+def test_unstack(float64, rng):
     x = rng.normal(size=(2, 3))
     parts = ops.unstack(x, axis=1)
     assert len(parts) == 3 and parts[0].shape == (2,)
@@ -47,7 +47,7 @@ def test_unstack(f64, rng):
         ops.unstack(x, num=3)
 
 
-def test_control_flow(f64, rng):
+def test_control_flow(float64, rng):
     assert ops.cond(np.array(True), lambda: 1, lambda: 2) == 1
     assert ops.switch(5, [lambda a: a + 1, lambda a: a * 10], 2) == 20
     i, total = ops.while_loop(lambda i, t: i < 4, lambda i, t: (i + 1, t + i), (0, 0))

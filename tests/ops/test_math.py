@@ -10,7 +10,7 @@ from nnfast import ops
 
 @pytest.mark.parametrize("axis", [None, 0, -1, (0, 1)])
 @pytest.mark.parametrize("keepdims", [False, True])
-def test_logsumexp(f64, rng, axis, keepdims):
+def test_logsumexp(float64, rng, axis, keepdims):
     x = rng.normal(size=(2, 3, 2)) * 3
     expected = np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
     np.testing.assert_allclose(ops.logsumexp(x, axis=axis, keepdims=keepdims), expected, rtol=1e-12)
@@ -23,7 +23,7 @@ def test_logsumexp_does_not_overflow():
     assert ops.logsumexp(np.array([-np.inf, -np.inf])) == -np.inf
 
 
-def test_erf_erfinv_rsqrt(f64, rng):
+def test_erf_erfinv_rsqrt(float64, rng):
     x = rng.uniform(-0.9, 0.9, size=(2, 3))
     np.testing.assert_allclose(ops.erf(x), np.vectorize(math.erf)(x), rtol=1e-12)
     np.testing.assert_allclose(ops.erf(ops.erfinv(x)), x, rtol=1e-10)
@@ -34,7 +34,7 @@ def test_erf_erfinv_rsqrt(f64, rng):
     check_vjp(ops.rsqrt, [p])
 
 
-def test_top_k_values_indices_and_gradient(f64):
+def test_top_k_values_indices_and_gradient(float64):
     x = np.array([[1.0, 5.0, 3.0, 5.0], [0.5, -1.0, 2.0, 0.0]])
     values, indices = ops.top_k(x, 2)
     np.testing.assert_array_equal(indices, [[1, 3], [2, 0]])     # ties: lower index first
@@ -52,7 +52,7 @@ def test_in_top_k():
         ops.in_top_k([0], p, 1)
 
 
-def test_segment_sum_and_max(f64, rng):
+def test_segment_sum_and_max(float64, rng):
     data = rng.normal(size=(5, 2))
     ids = np.array([0, 2, 0, 1, 2])
     expected = np.stack([data[ids == k].sum(0) for k in range(3)])

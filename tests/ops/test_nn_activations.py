@@ -56,7 +56,7 @@ def _away_from_kinks(x):
 
 
 @pytest.mark.parametrize("name", sorted(FORMULAS))
-def test_activation_forward_and_vjp(kernels_backend, f64, rng, name):
+def test_activation_forward_and_vjp(kernel_backend, float64, rng, name):
     op, ref = FORMULAS[name]
     x = _away_from_kinks(rng.uniform(-4, 7, size=(3, 5)))
     np.testing.assert_allclose(op(x), ref(x), rtol=1e-10, atol=1e-12)
@@ -66,7 +66,7 @@ def test_activation_forward_and_vjp(kernels_backend, f64, rng, name):
 
 
 @pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "gelu_approx", "softplus"])
-def test_activation_float32_keeps_dtype(kernels_backend, rng, name):
+def test_activation_float32_keeps_dtype(kernel_backend, rng, name):
     op, ref = FORMULAS[name]
     x = rng.normal(size=(4, 3)).astype("float32")
     y = op(x)
@@ -85,7 +85,7 @@ def _softmax(x, axis):
 
 
 @pytest.mark.parametrize("axis", [-1, 0, 1, (0, 2)])
-def test_softmax_and_log_softmax_any_axis(kernels_backend, f64, rng, axis):
+def test_softmax_and_log_softmax_any_axis(kernel_backend, float64, rng, axis):
     x = rng.normal(size=(2, 3, 4)) * 2
     np.testing.assert_allclose(ops.softmax(x, axis=axis), _softmax(x, axis), rtol=1e-12)
     np.testing.assert_allclose(ops.log_softmax(x, axis=axis), np.log(_softmax(x, axis)),
@@ -94,7 +94,7 @@ def test_softmax_and_log_softmax_any_axis(kernels_backend, f64, rng, axis):
     check_vjp(lambda v: ops.log_softmax(v, axis=axis), [x])
 
 
-def test_softmax_of_large_logits_is_finite(kernels_backend):
+def test_softmax_of_large_logits_is_finite(kernel_backend):
     y = ops.softmax(np.array([[1000.0, 0.0, -1000.0]], dtype="float32"))
     np.testing.assert_allclose(y, [[1.0, 0.0, 0.0]], atol=1e-7)
     with pytest.raises(ValueError, match="softmax.*rank"):
@@ -134,7 +134,7 @@ def test_one_hot_and_multi_hot():
         ops.one_hot(np.array([0.5]), 2)
 
 
-def test_float16_and_integer_inputs(kernels_backend):
+def test_float16_and_integer_inputs(kernel_backend):
     y = ops.relu(np.array([-1.0, 2.0], dtype="float16"))
     assert y.dtype == np.float16
     np.testing.assert_array_equal(y, [0.0, 2.0])
@@ -143,7 +143,7 @@ def test_float16_and_integer_inputs(kernels_backend):
     np.testing.assert_allclose(s, [[0.5, 0.5]])
 
 
-def test_scalar_and_empty_inputs_keep_their_shape(kernels_backend, f64):
+def test_scalar_and_empty_inputs_keep_their_shape(kernel_backend, float64):
     assert ops.relu(np.float64(-2.0)).shape == ()
     check_vjp(ops.tanh, [np.array(0.3)])
     assert ops.sigmoid(np.ones((0, 3))).shape == (0, 3)

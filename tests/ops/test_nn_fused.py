@@ -69,7 +69,7 @@ def _nudge(x, w, b):
 
 @pytest.mark.parametrize("kind", ACTIVATION_KINDS)
 @pytest.mark.parametrize("use_bias", [True, False])
-def test_dense_every_activation_forward_and_vjp(kernels_backend, f64, rng, kind, use_bias):
+def test_dense_every_activation_forward_and_vjp(kernel_backend, float64, rng, kind, use_bias):
     x, w, b = _inputs(rng, (4, 5))
     b = _nudge(x, w, b)
     alpha = ALPHA.get(kind, 0.0)
@@ -85,7 +85,7 @@ def test_dense_every_activation_forward_and_vjp(kernels_backend, f64, rng, kind,
 
 
 @pytest.mark.parametrize("kind", ["linear", "relu", "softmax"])
-def test_dense_rank3_input(kernels_backend, f64, rng, kind):
+def test_dense_rank3_input(kernel_backend, float64, rng, kind):
     x, w, b = _inputs(rng, (2, 3, 4))
     b = _nudge(x, w, b)
     y = ops.dense(x, w, b, activation=kind)
@@ -94,7 +94,7 @@ def test_dense_rank3_input(kernels_backend, f64, rng, kind):
     check_vjp(lambda *a: ops.dense(*a, activation=kind), [x, w, b])
 
 
-def test_dense_float32_variables_one_tape_entry(kernels_backend, rng):
+def test_dense_float32_variables_one_tape_entry(kernel_backend, rng):
     x = rng.normal(size=(6, 4)).astype("float32")
     w = Variable(rng.normal(size=(4, 2)).astype("float32"))
     b = Variable(np.zeros(2, "float32"))
@@ -138,7 +138,7 @@ def test_dense_skips_the_input_gradient_when_the_input_is_not_watched(rng):
         nnfast.kernels.register("gemm", numpy=gemm)
 
 
-def test_dense_mixed_and_integer_dtypes(kernels_backend):
+def test_dense_mixed_and_integer_dtypes(kernel_backend):
     x = np.arange(6).reshape(2, 3)                                # int64 input
     w = np.ones((3, 2), dtype="float32")
     y = ops.dense(x, w, np.zeros(2))                              # float64 bias
@@ -165,7 +165,7 @@ def _sce_reference(labels, logits, sparse):
 
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5)])
-def test_softmax_cross_entropy_with_logits(kernels_backend, f64, rng, sparse, shape):
+def test_softmax_cross_entropy_with_logits(kernel_backend, float64, rng, sparse, shape):
     logits = rng.normal(size=shape) * 2
     if sparse:
         labels = rng.integers(0, shape[-1], size=shape[:-1])
@@ -177,7 +177,7 @@ def test_softmax_cross_entropy_with_logits(kernels_backend, f64, rng, sparse, sh
     check_vjp(lambda lg: ops.softmax_cross_entropy_with_logits(labels, lg, sparse=sparse), [logits])
 
 
-def test_softmax_cross_entropy_accepts_trailing_one_and_checks_labels(kernels_backend):
+def test_softmax_cross_entropy_accepts_trailing_one_and_checks_labels(kernel_backend):
     logits = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 3.0]], dtype="float32")
     a = ops.softmax_cross_entropy_with_logits(np.array([[0], [2]]), logits, sparse=True)
     b = ops.softmax_cross_entropy_with_logits(np.array([0, 2]), logits, sparse=True)
@@ -190,7 +190,7 @@ def test_softmax_cross_entropy_accepts_trailing_one_and_checks_labels(kernels_ba
 
 
 @pytest.mark.parametrize("from_logits", [False, True])
-def test_keras_ops_crossentropies(kernels_backend, f64, rng, from_logits):
+def test_keras_ops_crossentropies(kernel_backend, float64, rng, from_logits):
     logits = rng.normal(size=(4, 3))
     probs = _softmax(logits)
     labels = rng.integers(0, 3, size=4)

@@ -23,7 +23,7 @@ def _bn_reference(x, gamma, beta, axis, eps):
 
 @pytest.mark.parametrize("shape,axis", [((6, 3), -1), ((4, 3, 2), 1), ((2, 3, 2, 3), -1)])
 @pytest.mark.parametrize("center,scale", [(True, True), (False, True), (True, False), (False, False)])
-def test_batch_normalization_train_forward_and_vjp(f64, rng, shape, axis, center, scale):
+def test_batch_normalization_train_forward_and_vjp(float64, rng, shape, axis, center, scale):
     x = rng.normal(1.0, 2.0, size=shape)
     c = shape[axis]
     gamma = rng.uniform(0.5, 1.5, size=c) if scale else None
@@ -62,7 +62,7 @@ def test_batch_normalization_train_errors():
         normalization.batch_normalization_train(np.ones((2, 3)), None, None, axis=2)
 
 
-def test_batch_normalization_inference_tf_signature(f64, rng):
+def test_batch_normalization_inference_tf_signature(float64, rng):
     x = rng.normal(size=(4, 3))
     mean, var = rng.normal(size=3), rng.uniform(0.5, 2, size=3)
     offset, scale = rng.normal(size=3), rng.uniform(0.5, 2, size=3)
@@ -72,7 +72,7 @@ def test_batch_normalization_inference_tf_signature(f64, rng):
     check_vjp(lambda a, m, v: ops.batch_normalization(a, m, v, None, None, 1e-3), [x, mean, var])
 
 
-def test_batch_normalization_inference_keras_signature(f64, rng):
+def test_batch_normalization_inference_keras_signature(float64, rng):
     x = rng.normal(size=(2, 3, 4))
     mean, var = rng.normal(size=3), rng.uniform(0.5, 2, size=3)
     offset, scale = rng.normal(size=3), rng.uniform(0.5, 2, size=3)
@@ -89,7 +89,7 @@ def test_batch_normalization_inference_keras_signature(f64, rng):
         ops.batch_normalization(x, mean, var, axis=1, variance_epsilon=1e-3)
 
 
-def test_moments(f64, rng):
+def test_moments(float64, rng):
     x = rng.normal(size=(3, 4))
     mean, var = ops.moments(x, axes=[0])
     np.testing.assert_allclose(mean, x.mean(0))

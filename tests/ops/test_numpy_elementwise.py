@@ -14,7 +14,7 @@ BINARY = [
 
 
 @pytest.mark.parametrize("name,ref", BINARY)
-def test_binary_forward_and_vjp_with_broadcasting(f64, rng, name, ref):
+def test_binary_forward_and_vjp_with_broadcasting(float64, rng, name, ref):
     op = getattr(ops, name)
     a = rng.normal(size=(3, 4))
     b = rng.normal(size=(4,)) + 0.1 * np.sign(rng.normal(size=4))
@@ -26,7 +26,7 @@ def test_binary_forward_and_vjp_with_broadcasting(f64, rng, name, ref):
     check_vjp(op, [a[:1], b.reshape(1, 4)])      # (1,4) with (1,4): no broadcast
 
 
-def test_power_vjp_for_both_inputs(f64, rng):
+def test_power_vjp_for_both_inputs(float64, rng):
     a = rng.uniform(0.5, 2.0, size=(2, 3))
     b = rng.uniform(-1.5, 1.5, size=(3,))
     np.testing.assert_allclose(ops.power(a, b), a ** b)
@@ -54,7 +54,7 @@ UNARY = [
 
 
 @pytest.mark.parametrize("name,ref,domain", UNARY)
-def test_unary_forward_and_vjp(f64, rng, name, ref, domain):
+def test_unary_forward_and_vjp(float64, rng, name, ref, domain):
     x = rng.uniform(*domain, size=(2, 5))
     x[np.abs(x) < 0.05] = 0.3                   # abs has a kink at 0
     op = getattr(ops, name)
@@ -63,7 +63,7 @@ def test_unary_forward_and_vjp(f64, rng, name, ref, domain):
 
 
 @pytest.mark.parametrize("name", ["sign", "floor", "ceil", "trunc", "round"])
-def test_piecewise_constant_ops_have_zero_gradient(f64, name):
+def test_piecewise_constant_ops_have_zero_gradient(float64, name):
     x = np.array([-1.7, -0.2, 0.4, 2.3])
     op = getattr(ops, name)
     np.testing.assert_allclose(op(x), getattr(np, name)(x))
@@ -92,7 +92,7 @@ def test_float32_gradient_keeps_input_dtype():
     assert tape.gradient(y, a).dtype == np.float32
 
 
-def test_maximum_tie_sends_gradient_to_first_input(f64):
+def test_maximum_tie_sends_gradient_to_first_input(float64):
     a, b = ops.convert_to_tensor([1.0, 2.0]), ops.convert_to_tensor([1.0, 3.0])
     with GradientTape() as tape:
         tape.watch([a, b])
@@ -102,7 +102,7 @@ def test_maximum_tie_sends_gradient_to_first_input(f64):
     np.testing.assert_array_equal(gb, [0.0, 1.0])
 
 
-def test_clip_forward_and_vjp_for_value_and_bounds(f64, rng):
+def test_clip_forward_and_vjp_for_value_and_bounds(float64, rng):
     x = np.array([[-2.0, -0.5, 0.3], [0.9, 1.7, 3.0]])
     np.testing.assert_allclose(ops.clip(x, -1.0, 1.5), np.clip(x, -1.0, 1.5))
     check_vjp(lambda v: ops.clip(v, -1.0, 1.5), [x])
@@ -110,7 +110,7 @@ def test_clip_forward_and_vjp_for_value_and_bounds(f64, rng):
     check_vjp(ops.clip, [x, lo, hi])
 
 
-def test_where_forward_vjp_and_errors(f64, rng):
+def test_where_forward_vjp_and_errors(float64, rng):
     cond = np.array([[True, False, True], [False, False, True]])
     a, b = rng.normal(size=(2, 3)), rng.normal(size=(3,))
     np.testing.assert_allclose(ops.where(cond, a, b), np.where(cond, a, b))

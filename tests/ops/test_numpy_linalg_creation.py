@@ -12,7 +12,7 @@ MATMUL_SHAPES = [((3, 4), (4, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((4,), (4,)),
 
 
 @pytest.mark.parametrize("sa,sb", MATMUL_SHAPES)
-def test_matmul_forward_and_vjp(f64, rng, sa, sb):
+def test_matmul_forward_and_vjp(float64, rng, sa, sb):
     a, b = rng.normal(size=sa), rng.normal(size=sb)
     np.testing.assert_allclose(ops.matmul(a, b), np.matmul(a, b), rtol=1e-12)
     check_vjp(ops.matmul, [a, b])
@@ -29,7 +29,7 @@ def test_matmul_errors():
 
 @pytest.mark.parametrize("sa,sb", [((), (3,)), ((3,), (3,)), ((2, 3), (3,)), ((2, 3), (3, 4)),
                                    ((2, 2, 3), (3,)), ((2, 3), (4, 3, 2)), ((2, 2, 3), (2, 3, 2))])
-def test_dot_matches_numpy(f64, rng, sa, sb):
+def test_dot_matches_numpy(float64, rng, sa, sb):
     a, b = rng.normal(size=sa), rng.normal(size=sb)
     np.testing.assert_allclose(ops.dot(a, b), np.dot(a, b), rtol=1e-12)
     check_vjp(ops.dot, [a, b])
@@ -42,7 +42,7 @@ def test_dot_error():
 
 @pytest.mark.parametrize("axes,sb", [(2, (3, 4, 2)), (1, (4, 2)), (0, (2,)),
                                      (([1, 0], [0, 2]), (3, 4, 2)), (([2], [1]), (3, 4, 2))])
-def test_tensordot(f64, rng, axes, sb):
+def test_tensordot(float64, rng, axes, sb):
     a, b = rng.normal(size=(2, 3, 4)), rng.normal(size=sb)
     np.testing.assert_allclose(ops.tensordot(a, b, axes), np.tensordot(a, b, axes), rtol=1e-12)
     check_vjp(lambda x, y: ops.tensordot(x, y, axes), [a, b])
@@ -50,7 +50,7 @@ def test_tensordot(f64, rng, axes, sb):
         ops.tensordot(a, np.ones((5, 5)), 1)
 
 
-def test_outer_inner_vdot(f64, rng):
+def test_outer_inner_vdot(float64, rng):
     a, b = rng.normal(size=(2, 3)), rng.normal(size=(3,))
     np.testing.assert_allclose(ops.outer(a, b), np.outer(a, b))
     np.testing.assert_allclose(ops.inner(a, b), np.inner(a, b))
@@ -64,7 +64,7 @@ def test_outer_inner_vdot(f64, rng):
     ("ij->j", [(3, 4)]), ("i,j->ij", [(3,), (2,)]), ("ij,j", [(2, 3), (3,)]),
     ("ijk,k->i", [(2, 3, 4), (4,)]),
 ])
-def test_einsum(f64, rng, spec, shapes):
+def test_einsum(float64, rng, spec, shapes):
     arrays = [rng.normal(size=s) for s in shapes]
     np.testing.assert_allclose(ops.einsum(spec, *arrays), np.einsum(spec, *arrays), rtol=1e-12)
     check_vjp(lambda *xs: ops.einsum(spec, *xs), arrays)
@@ -95,11 +95,11 @@ def test_creation_dtypes_follow_floatx():
         ops.zeros((2, -1))
 
 
-def test_arange_linspace_array_copy(f64, rng):
+def test_arange_linspace_array_copy(float64, rng):
     assert ops.arange(5).dtype == np.int32
     np.testing.assert_array_equal(ops.arange(1, 7, 2), [1, 3, 5])
     np.testing.assert_allclose(ops.arange(0, 1, 0.25), [0, 0.25, 0.5, 0.75])
-    assert ops.arange(0.0, 1.0, 0.5).dtype == np.float64       # floatx under f64
+    assert ops.arange(0.0, 1.0, 0.5).dtype == np.float64       # floatx under float64
     with pytest.raises(ValueError, match="arange.*step"):
         ops.arange(0, 3, 0)
     np.testing.assert_allclose(ops.linspace(0, 1, 5), np.linspace(0, 1, 5))

@@ -15,7 +15,7 @@ REDUCTIONS = [("sum", np.sum), ("mean", np.mean), ("max", np.max), ("min", np.mi
 @pytest.mark.parametrize("name,ref", REDUCTIONS)
 @pytest.mark.parametrize("axis", AXES)
 @pytest.mark.parametrize("keepdims", [False, True])
-def test_reduction_forward_and_vjp(f64, rng, name, ref, axis, keepdims):
+def test_reduction_forward_and_vjp(float64, rng, name, ref, axis, keepdims):
     x = rng.uniform(0.5, 1.5, size=(2, 3, 2)) * rng.choice([-1, 1], size=(2, 3, 2))
     op = getattr(ops, name)
     np.testing.assert_allclose(op(x, axis=axis, keepdims=keepdims),
@@ -23,7 +23,7 @@ def test_reduction_forward_and_vjp(f64, rng, name, ref, axis, keepdims):
     check_vjp(lambda v: op(v, axis=axis, keepdims=keepdims), [x])
 
 
-def test_max_ties_share_the_gradient(f64):
+def test_max_ties_share_the_gradient(float64):
     x = ops.convert_to_tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]])
     with GradientTape() as tape:
         tape.watch(x)
@@ -31,7 +31,7 @@ def test_max_ties_share_the_gradient(f64):
     np.testing.assert_allclose(tape.gradient(y, x), [[0, 0.5, 0.5], [1, 0, 0]])
 
 
-def test_prod_gradient_is_exact_with_zeros(f64):
+def test_prod_gradient_is_exact_with_zeros(float64):
     x = np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 5.0], [1.0, 2.0, 4.0]])
     got = check_vjp(lambda v: ops.prod(v, axis=1), [x])[0]
     assert got[0, 0] != 0 and got[0, 1] == 0
@@ -54,7 +54,7 @@ def test_max_of_empty_axis_raises():
 
 
 @pytest.mark.parametrize("axis", [None, 0, 1, -1])
-def test_cumsum_and_cumprod(f64, rng, axis):
+def test_cumsum_and_cumprod(float64, rng, axis):
     x = rng.uniform(0.5, 2.0, size=(3, 4))
     x[1, 2] = 0.0
     np.testing.assert_allclose(ops.cumsum(x, axis=axis), np.cumsum(x, axis=axis))

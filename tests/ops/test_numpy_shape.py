@@ -6,7 +6,7 @@ from gradcheck import check_vjp
 from nnfast import ops
 
 
-def test_concatenate_and_stack(f64, rng):
+def test_concatenate_and_stack(float64, rng):
     a, b = rng.normal(size=(2, 3)), rng.normal(size=(2, 1))
     np.testing.assert_allclose(ops.concatenate([a, b], axis=1), np.concatenate([a, b], axis=1))
     check_vjp(lambda x, y: ops.concatenate([x, y], axis=-1), [a, b])
@@ -25,7 +25,7 @@ def test_concatenate_and_stack_errors():
         ops.stack([np.ones(2), np.ones(3)])
 
 
-def test_split_hstack_vstack(f64, rng):
+def test_split_hstack_vstack(float64, rng):
     x = rng.normal(size=(2, 6))
     parts = ops.split(x, 3, axis=1)
     for p, e in zip(parts, np.split(x, 3, axis=1)):
@@ -38,7 +38,7 @@ def test_split_hstack_vstack(f64, rng):
     np.testing.assert_allclose(ops.vstack([x[0], x]), np.vstack([x[0], x]))
 
 
-def test_expand_dims_squeeze_ravel(f64, rng):
+def test_expand_dims_squeeze_ravel(float64, rng):
     x = rng.normal(size=(2, 1, 3))
     np.testing.assert_allclose(ops.expand_dims(x, -1), np.expand_dims(x, -1))
     np.testing.assert_allclose(ops.expand_dims(x, (0, 2)), np.expand_dims(x, (0, 2)))
@@ -53,20 +53,20 @@ def test_expand_dims_squeeze_ravel(f64, rng):
 
 
 @pytest.mark.parametrize("reps", [2, (2, 1), (1, 2, 3), (3,)])
-def test_tile(f64, rng, reps):
+def test_tile(float64, rng, reps):
     x = rng.normal(size=(2, 3))
     np.testing.assert_allclose(ops.tile(x, reps), np.tile(x, reps))
     check_vjp(lambda v: ops.tile(v, reps), [x])
 
 
 @pytest.mark.parametrize("repeats,axis", [(2, None), (3, 0), (2, 1), ([1, 0, 2], 1), ([2, 1], 0)])
-def test_repeat(f64, rng, repeats, axis):
+def test_repeat(float64, rng, repeats, axis):
     x = rng.normal(size=(2, 3))
     np.testing.assert_allclose(ops.repeat(x, repeats, axis=axis), np.repeat(x, repeats, axis=axis))
     check_vjp(lambda v: ops.repeat(v, repeats, axis=axis), [x])
 
 
-def test_broadcast_to(f64, rng):
+def test_broadcast_to(float64, rng):
     x = rng.normal(size=(3, 1))
     np.testing.assert_allclose(ops.broadcast_to(x, (2, 3, 4)), np.broadcast_to(x, (2, 3, 4)))
     check_vjp(lambda v: ops.broadcast_to(v, (2, 3, 4)), [x])
@@ -75,7 +75,7 @@ def test_broadcast_to(f64, rng):
 
 
 @pytest.mark.parametrize("axis", [None, 0, 1])
-def test_take_with_repeated_indices(f64, rng, axis):
+def test_take_with_repeated_indices(float64, rng, axis):
     x = rng.normal(size=(3, 4))
     idx = np.array([[0, 2], [2, -1]])
     np.testing.assert_allclose(ops.take(x, idx, axis=axis), np.take(x, idx, axis=axis))
@@ -89,7 +89,7 @@ def test_take_errors():
         ops.take(np.ones(3), [0.5])
 
 
-def test_take_along_axis_and_sort(f64, rng):
+def test_take_along_axis_and_sort(float64, rng):
     x = rng.normal(size=(3, 4))
     idx = np.argsort(x, axis=1)[:, :2]
     idx[0, 1] = idx[0, 0]                           # repeated index accumulates
@@ -102,7 +102,7 @@ def test_take_along_axis_and_sort(f64, rng):
         ops.take_along_axis(x, idx[0], axis=1)
 
 
-def test_moveaxis_swapaxes_flip_roll(f64, rng):
+def test_moveaxis_swapaxes_flip_roll(float64, rng):
     x = rng.normal(size=(2, 3, 4))
     cases = [
         (lambda v: ops.moveaxis(v, 0, -1), lambda v: np.moveaxis(v, 0, -1)),
@@ -119,7 +119,7 @@ def test_moveaxis_swapaxes_flip_roll(f64, rng):
         check_vjp(op, [x])
 
 
-def test_pad_tril_triu(f64, rng):
+def test_pad_tril_triu(float64, rng):
     x = rng.normal(size=(3, 3))
     np.testing.assert_allclose(ops.pad(x, ((1, 0), (0, 2))), np.pad(x, ((1, 0), (0, 2))))
     np.testing.assert_allclose(ops.pad(x, 1, constant_values=2.0),

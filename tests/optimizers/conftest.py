@@ -15,7 +15,7 @@ def _quiet_missing_extension():
 
 
 @pytest.fixture
-def f64():
+def float64():
     previous = nnfast.backend.floatx()
     nnfast.backend.set_floatx("float64")
     yield

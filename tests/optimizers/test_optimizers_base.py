@@ -15,7 +15,7 @@ def _var(values, name="w", **kwargs):
 
 
 # ---- clipping ------------------------------------------------------------------------------
-def test_clipnorm_clips_each_gradient_on_its_own(f64):
+def test_clipnorm_clips_each_gradient_on_its_own(float64):
     a, b = _var([0.0, 0.0]), _var([0.0])
     ga, gb = np.array([3.0, 4.0]), np.array([0.5])           # norms 5 and 0.5
     optimizers.SGD(1.0, clipnorm=1.0).apply([ga, gb], [a, b])
@@ -23,7 +23,7 @@ def test_clipnorm_clips_each_gradient_on_its_own(f64):
     np.testing.assert_allclose(b.numpy(), -gb)                  # below the norm: untouched
 
 
-def test_global_clipnorm_scales_all_gradients_together(f64):
+def test_global_clipnorm_scales_all_gradients_together(float64):
     a, b = _var([0.0, 0.0]), _var([0.0])
     ga, gb = np.array([3.0, 0.0]), np.array([4.0])             # global norm 5
     optimizers.SGD(1.0, global_clipnorm=2.5).apply([ga, gb], [a, b])
@@ -31,13 +31,13 @@ def test_global_clipnorm_scales_all_gradients_together(f64):
     np.testing.assert_allclose(b.numpy(), -gb * 0.5)
 
 
-def test_clipvalue_clips_elementwise(f64):
+def test_clipvalue_clips_elementwise(float64):
     w = _var([0.0, 0.0, 0.0])
     optimizers.SGD(1.0, clipvalue=0.5).apply([np.array([2.0, -3.0, 0.25])], [w])
     np.testing.assert_allclose(w.numpy(), [-0.5, 0.5, -0.25])
 
 
-def test_clipping_leaves_the_callers_gradient_alone(f64):
+def test_clipping_leaves_the_callers_gradient_alone(float64):
     g = np.array([3.0, 4.0])
     optimizers.SGD(1.0, clipnorm=1.0).apply([g], [_var([0.0, 0.0])])
     np.testing.assert_array_equal(g, [3.0, 4.0])
@@ -64,7 +64,7 @@ def test_learning_rate_is_a_readable_settable_variable():
     assert float(opt.learning_rate) == 0.125
 
 
-def test_setting_the_learning_rate_changes_the_next_step(f64):
+def test_setting_the_learning_rate_changes_the_next_step(float64):
     w = _var([0.0])
     opt = optimizers.SGD(0.1)
     opt.apply([np.array([1.0])], [w])
@@ -81,7 +81,7 @@ def test_keras2_lr_kwarg_is_an_alias():
     assert optimizers.RMSprop(lr=0.02).get_config()["learning_rate"] == pytest.approx(0.02)
 
 
-def test_keras2_decay_is_inverse_time_decay_of_the_iterations(f64):
+def test_keras2_decay_is_inverse_time_decay_of_the_iterations(float64):
     w = _var([0.0])
     opt = optimizers.SGD(lr=1.0, decay=0.5)
     steps = []
@@ -96,7 +96,7 @@ def test_keras2_decay_is_inverse_time_decay_of_the_iterations(f64):
         optimizers.SGD(decay=-1.0)
 
 
-def test_schedule_is_evaluated_at_the_iteration_count(f64):
+def test_schedule_is_evaluated_at_the_iteration_count(float64):
     sched = optimizers.schedules.ExponentialDecay(1.0, decay_steps=1, decay_rate=0.5)
     w = _var([0.0])
     opt = optimizers.SGD(sched)
@@ -109,7 +109,7 @@ def test_schedule_is_evaluated_at_the_iteration_count(f64):
         opt.learning_rate = 0.1
 
 
-def test_callable_learning_rate(f64):
+def test_callable_learning_rate(float64):
     w = _var([0.0])
     opt = optimizers.SGD(lambda: 0.3)
     opt.apply([np.array([1.0])], [w])
@@ -123,7 +123,7 @@ def test_bad_learning_rate_is_rejected(bad):
 
 
 # ---- apply -----------------------------------------------------------------------------
-def test_missing_gradients_are_skipped_with_one_warning(f64):
+def test_missing_gradients_are_skipped_with_one_warning(float64):
     a, b = _var([1.0], name="a"), _var([1.0], name="b")
     opt = optimizers.SGD(0.5, momentum=0.5)
     with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['b'\]"):
@@ -137,7 +137,7 @@ def test_missing_gradients_are_skipped_with_one_warning(f64):
         opt.apply([None, None], [a, b])
 
 
-def test_updates_are_in_place_and_iterations_count(f64):
+def test_updates_are_in_place_and_iterations_count(float64):
     w = _var([1.0, 2.0])
     buffer = w._value
     opt = optimizers.Adam(0.1)
@@ -148,7 +148,7 @@ def test_updates_are_in_place_and_iterations_count(f64):
     assert int(opt.iterations) == 4
 
 
-def test_apply_without_variables_uses_the_built_list(f64):
+def test_apply_without_variables_uses_the_built_list(float64):
     w = _var([1.0])
     opt = optimizers.SGD(0.5)
     with pytest.raises(ValueError, match="must already be built"):
@@ -160,7 +160,7 @@ def test_apply_without_variables_uses_the_built_list(f64):
         opt.apply([np.array([1.0]), np.array([1.0])])
 
 
-def test_unknown_variable_and_bad_gradient_shape_are_errors(f64):
+def test_unknown_variable_and_bad_gradient_shape_are_errors(float64):
     w = _var([1.0, 2.0], name="w")
     opt = optimizers.SGD()
     opt.apply([np.ones(2)], [w])
@@ -170,7 +170,7 @@ def test_unknown_variable_and_bad_gradient_shape_are_errors(f64):
         opt.apply([np.ones(3)], [w])
 
 
-def test_constraint_is_applied_after_the_update(f64):
+def test_constraint_is_applied_after_the_update(float64):
     w = _var([0.5, -0.5], constraint=nnfast.constraints.NonNeg())
     optimizers.SGD(1.0).apply([np.array([1.0, 1.0])], [w])
     np.testing.assert_allclose(w.numpy(), [0.0, 0.0])
@@ -183,13 +183,13 @@ def test_gradients_are_cast_to_the_variable_dtype():
     np.testing.assert_allclose(w.numpy(), [0.5, 0.5])
 
 
-def test_loss_scale_factor_divides_the_gradients(f64):
+def test_loss_scale_factor_divides_the_gradients(float64):
     w = _var([0.0])
     optimizers.SGD(1.0, loss_scale_factor=4.0).apply([np.array([2.0])], [w])
     np.testing.assert_allclose(w.numpy(), [-0.5])
 
 
-def test_gradient_accumulation_updates_every_n_steps_with_the_mean(f64):
+def test_gradient_accumulation_updates_every_n_steps_with_the_mean(float64):
     w = _var([0.0])
     opt = optimizers.SGD(1.0, gradient_accumulation_steps=2)
     opt.apply([np.array([1.0])], [w])
@@ -201,7 +201,7 @@ def test_gradient_accumulation_updates_every_n_steps_with_the_mean(f64):
         optimizers.SGD(gradient_accumulation_steps=1)
 
 
-def test_ema_tracks_and_overwrites_the_weights(f64):
+def test_ema_tracks_and_overwrites_the_weights(float64):
     w = _var([0.0])
     opt = optimizers.SGD(1.0, use_ema=True, ema_momentum=0.5)
     opt.apply([np.array([-1.0])], [w])        # w = 1, average starts at w
@@ -232,7 +232,7 @@ def test_variables_follow_keras3_order():
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "adamax", "nadam", "rmsprop",
                                   "adagrad", "adadelta"])
-def test_get_weights_set_weights_round_trip_resumes_training(name, f64):
+def test_get_weights_set_weights_round_trip_resumes_training(name, float64):
     def make():
         return [_var(np.linspace(-1, 1, 6).reshape(2, 3), name="k"), _var([0.5], name="b")]
 
@@ -291,7 +291,7 @@ def test_bad_hyperparameters_are_rejected(make, match):
     lambda: optimizers.Nadam(0.1), lambda: optimizers.Adamax(0.2),
     lambda: optimizers.AdamW(0.1, weight_decay=1e-4),
 ])
-def test_gradient_tape_loop_converges(opt, f64):
+def test_gradient_tape_loop_converges(opt, float64):
     target = np.array([[1.0, -2.0], [0.5, 3.0]])
     w = nnfast.Variable(np.zeros((2, 2)), name="w")
     optimizer = opt()
@@ -304,7 +304,7 @@ def test_gradient_tape_loop_converges(opt, f64):
     np.testing.assert_allclose(w.numpy(), target, atol=5e-2)
 
 
-def test_minimize_with_a_callable_loss(f64):
+def test_minimize_with_a_callable_loss(float64):
     w = nnfast.Variable(np.array([3.0]), name="w")
     opt = optimizers.SGD(0.1)
     for _ in range(100):

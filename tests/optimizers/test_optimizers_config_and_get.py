@@ -99,7 +99,7 @@ def test_unknown_identifiers_are_errors():
     assert optimizers.get(None) is None
 
 
-def test_custom_optimizer_with_update_step(f64):
+def test_custom_optimizer_with_update_step(float64):
     @nnfast.saving.serialization.register_keras_serializable("Test")
     class HalfStep(optimizers.Optimizer):
         def __init__(self, learning_rate=0.5, **kwargs):

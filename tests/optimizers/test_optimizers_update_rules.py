@@ -173,7 +173,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_first_steps_equal_reference_float64(case, f64):
+def test_first_steps_equal_reference_float64(case, float64):
     make, ref = CASES[case]
     for got, want in zip(_run(make(), "float64"), ref()):
         for g, w in zip(got, want):
@@ -196,7 +196,7 @@ def test_updates_move_the_weights(case):
     assert not np.allclose(history[-1][0], _initial()[0])
 
 
-def test_weight_decay_is_decoupled_and_uses_the_learning_rate(f64):
+def test_weight_decay_is_decoupled_and_uses_the_learning_rate(float64):
     # SGD with weight decay: w <- w - lr*wd*w, then w <- w - lr*g (Keras 3's order).
     w0 = np.array([1.0, -2.0])
     g = np.array([0.5, 0.25])
@@ -205,7 +205,7 @@ def test_weight_decay_is_decoupled_and_uses_the_learning_rate(f64):
     np.testing.assert_allclose(w.numpy(), (w0 - w0 * 0.2 * 0.1) - 0.1 * g, rtol=1e-14)
 
 
-def test_exclude_from_weight_decay_by_variable_and_by_name(f64):
+def test_exclude_from_weight_decay_by_variable_and_by_name(float64):
     g = np.ones(2)
     a, b, c = (nnfast.Variable(np.ones(2), name=n) for n in ("kernel", "bias", "other"))
     opt = optimizers.SGD(0.1, weight_decay=0.5)
@@ -218,7 +218,7 @@ def test_exclude_from_weight_decay_by_variable_and_by_name(f64):
         opt.exclude_from_weight_decay(var_names=["kernel"])
 
 
-def test_nadam_u_product_tracks_the_momentum_schedule(f64):
+def test_nadam_u_product_tracks_the_momentum_schedule(float64):
     opt = optimizers.Nadam(0.01)
     w = nnfast.Variable(np.zeros(3))
     for _ in range(3):

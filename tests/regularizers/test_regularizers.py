@@ -12,7 +12,7 @@ W = np.array([[0.5, -1.5, 2.0], [-0.25, 1.0, -3.0]])
 
 
 @pytest.fixture
-def f64():
+def float64():
     nnfast.backend.set_floatx("float64")
     yield
     nnfast.backend.set_floatx("float32")
@@ -24,7 +24,7 @@ def f64():
     (regularizers.L1L2(l1=0.1, l2=0.05), 0.1 * np.abs(W).sum() + 0.05 * (W**2).sum(),
      0.1 * np.sign(W) + 0.1 * W),
 ])
-def test_value_and_tape_gradient_match_the_formula(reg, value, grad, f64):
+def test_value_and_tape_gradient_match_the_formula(reg, value, grad, float64):
     w = nnfast.Variable(W, name="kernel")
     with nnfast.GradientTape() as tape:
         penalty = reg(w)
@@ -38,7 +38,7 @@ def test_value_and_tape_gradient_match_the_formula(reg, value, grad, f64):
                                  regularizers.L1L2(0.1, 0.05),
                                  regularizers.OrthogonalRegularizer(0.5, "rows"),
                                  regularizers.OrthogonalRegularizer(0.5, "columns")])
-def test_gradient_matches_finite_differences(reg, f64):
+def test_gradient_matches_finite_differences(reg, float64):
     check_vjp(lambda x: reg(x), [W], as_variables=True)
     check_vjp(lambda x: reg(x), [W])               # on a Tensor (activity regularizer)
 
