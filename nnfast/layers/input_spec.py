@@ -30,7 +30,7 @@ def check_input_compatibility(spec, inputs, layer_name):
     for i, (s, x) in enumerate(zip(specs, tensors)):
         if s is None:
             continue
-        shape = tuple(getattr(x, "shape", np.shape(x)))
+        shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
         ndim = len(shape)
         prefix = f'Input {i} of layer "{layer_name}" is incompatible with the layer: '
         if s.ndim is not None and ndim != s.ndim:

@@ -353,4 +353,4 @@ def _shapes(x):
         return [_shapes(i) for i in x]
     if isinstance(x, dict):
         return {k: _shapes(v) for k, v in x.items()}
-    return tuple(np.shape(x))
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)

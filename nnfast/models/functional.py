@@ -22,6 +22,7 @@ class Functional(Model):
                     f"calls). Received an object of type {type(t).__name__}."
                 )
         self.inputs = flat_in
+        self._input_specs = None
         self.outputs = flat_out
         self._nodes = graph.order_nodes(flat_in, flat_out)
         layers = []
@@ -73,8 +74,11 @@ class Functional(Model):
                 f"Model {self.name!r} expects {len(self.inputs)} input(s), but it received "
                 f"{len(values)} input tensors."
             )
-        for t, v in zip(self.inputs, values):
-            check_input_compatibility(InputSpec(shape=t.shape), v, self.name)
+        specs = self.__dict__.get("_input_specs")
+        if specs is None:     # built once per graph, checked every call
+            specs = self._input_specs = [InputSpec(shape=t.shape) for t in self.inputs]
+        for spec, v in zip(specs, values):
+            check_input_compatibility(spec, v, self.name)
         return values
 
     def compute_output_shape(self, input_shape):

@@ -23,7 +23,7 @@ class Flatten(Layer):
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs):
-        shape = np.shape(inputs)
+        shape = inputs.shape
         if self.data_format == "channels_first" and len(shape) > 2:
             inputs = ops.transpose(inputs, (0,) + tuple(range(2, len(shape))) + (1,))
         return ops.reshape(inputs, (shape[0], -1) if len(shape) > 1 else (shape[0], 1))
