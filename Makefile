@@ -29,12 +29,13 @@ test: $(BUILT)
 	$(VPY) -m pytest tests -q -p no:cacheprovider
 
 bench: $(BUILT)
-	$(PIP) install -q ".[bench]" --no-build-isolation --no-deps
-	$(PIP) install -q pytest-benchmark threadpoolctl
-	$(VPY) -m pytest bench -q -p no:cacheprovider --benchmark-only
+	$(VPY) -m pytest bench -q -p no:cacheprovider --benchmark-only --benchmark-columns=median,iqr,rounds
 
+# Installs the peers, then runs the one-process comparison at 1 thread and at all cores.
 bench-peers: $(BUILT)
 	$(PIP) install -q torch==2.13.0
+	$(VPY) bench/compare.py --threads 1
+	$(VPY) bench/compare.py --threads $$(nproc)
 
 wheel: $(BUILT)
 	$(PIP) wheel . --no-deps --no-build-isolation -w dist
