@@ -57,6 +57,7 @@ def main():
     import nnfast
 
     nnfast.config.set_num_threads(args.threads)
+    nnfast.kernels.info()           # loads the compiled kernels (and scipy's BLAS) first
     print(f"date {datetime.date.today()}, CPU {cpu_name()}, threads {args.threads}, "
           f"nnfast {nnfast.__version__}, median of {args.repeats}")
     for lib in nnfast.kernels.blas_info():
