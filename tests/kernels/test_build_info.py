@@ -36,3 +36,11 @@ print(len(msgs), nnfast.kernels.which('gemm'), nnfast.kernels.compiled_available
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1", "numpy", "False"]
+
+
+def test_openmp_info_module_reports_the_build():
+    require_compiled()
+    from nnfast._ext import openmp_info
+
+    assert openmp_info.openmp_enabled() is nnfast.kernels.openmp_enabled()
+    assert openmp_info.openmp_max_threads() >= 1
