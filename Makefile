@@ -6,7 +6,7 @@ PIP    := $(VPY) -m pip --disable-pip-version-check
 BUILT  := $(VENV)/.nnfast-built
 SOURCES := $(wildcard src/*.pyx src/*.pxd) setup.py pyproject.toml
 
-.PHONY: demo test bench bench-peers wheel test-interop build clean
+.PHONY: demo test test-debug bench bench-peers wheel test-interop build clean
 
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ demo: $(BUILT)
 
 test: $(BUILT)
 	$(VPY) -m pytest tests -q -p no:cacheprovider
+
+# Kernel tests under a bounds-checked build (NNFAST_DEBUG_CYTHON), then the normal build back.
+test-debug: $(BUILT)
+	NNFAST_DEBUG_CYTHON=1 $(VPY) setup.py -q build_ext --inplace --force
+	$(VPY) -m pytest tests/kernels -q -p no:cacheprovider; status=$$?; \
+	$(VPY) setup.py -q build_ext --inplace --force; exit $$status
 
 bench: $(BUILT)
 	$(VPY) -m pytest bench -q -p no:cacheprovider --benchmark-only --benchmark-columns=median,iqr,rounds
