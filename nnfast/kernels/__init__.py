@@ -15,6 +15,7 @@ from nnfast.kernels.registry import (  # noqa: F401
     using,
     which,
 )
+from nnfast.kernels import memory as _memory
 from nnfast.kernels import registry as _registry
 from nnfast.kernels.threads import blas_info, get_num_threads, set_num_threads  # noqa: F401
 
@@ -37,6 +38,7 @@ def info():
         "compiled_error": _registry._compiled_error,
         "openmp": openmp_enabled(),
         "num_threads": get_num_threads(),
+        "malloc_tuning": _memory.tune_malloc(),
         "blas": blas_info(),
         "kernels": {name: which(name) for name in names()},
         "compiled_kernels": sorted(n for n, v in _registry._impls.items() if "cython" in v),

@@ -45,6 +45,9 @@ def _load_all():
     if _loaded:
         return
     _loaded = True   # set first: a twin module importing another must not recurse here
+    from nnfast.kernels.memory import tune_malloc
+
+    tune_malloc()
     from nnfast.kernels import numpy_ref  # noqa: F401  (registers the twins)
 
     try:
