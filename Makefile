@@ -15,7 +15,7 @@ $(VPY):
 # Build requirements first (no build isolation: the venv already holds them), then the
 # package in editable mode with its test extras, then the extension in place.
 $(BUILT): $(VPY) $(SOURCES)
-	$(PIP) install -q "setuptools>=64" wheel "Cython>=3" "numpy>=2" scipy
+	$(PIP) install -q "setuptools>=64" wheel "Cython>=3.1" "numpy>=2" scipy
 	$(PIP) install -q --no-build-isolation -e ".[test]"
 	$(VPY) setup.py -q build_ext --inplace
 	@touch $(BUILT)
@@ -51,4 +51,4 @@ test-interop: $(BUILT)
 	KERAS_BACKEND=tensorflow $(VPY) -m pytest tests -q -p no:cacheprovider -m interop
 
 clean:
-	rm -rf build dist $(VENV) nnfast/_ext/*.so src/*.c
+	rm -rf build dist $(VENV) nnfast/_ext/*.so

@@ -9,7 +9,7 @@ an ulp.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport erf, exp, expm1, fabs, log, log1p, tanh, tanhf
+from libc.math cimport NAN, erf, exp, expm1, fabs, log, log1p, tanh, tanhf
 
 cdef enum:
     LINEAR = 0
@@ -32,6 +32,14 @@ cdef double SELU_SCALE = 1.0507009873554804934193349852946
 cdef double SQRT_2_OVER_PI = 0.7978845608028654
 cdef double INV_SQRT_2 = 0.7071067811865476
 cdef double INV_SQRT_2PI = 0.3989422804014327
+
+
+cdef int _check(bint ok, str name) except -1:
+    """Shapes are validated by the adapters (nnfast/kernels/compiled.py); this re-check
+    with the GIL keeps a direct call with mismatched arrays from touching memory."""
+    if not ok:
+        raise ValueError(f"{name}: the arrays' shapes do not match")
+    return 0
 
 
 cdef inline double _sigmoid(double x) noexcept nogil:
@@ -114,12 +122,14 @@ cdef inline double _backward1(int kind, double dy, double x, double y,
 cdef inline floating _tanh(floating x) noexcept nogil:
     if floating is float:
         return tanhf(x)
-    return tanh(x)
+    else:
+        return tanh(x)
 
 
 def activation_forward(int kind, const floating[::1] x, floating[::1] y, double alpha,
                        int num_threads):
     cdef Py_ssize_t i, n = x.shape[0]
+    _check(y.shape[0] == n, "activation_forward")
     # The hot kinds get loops of their own, in the input precision, which the compiler
     # vectorises; the rest share the generic loop (switch per element, in double).
     if kind == RELU:
@@ -141,6 +151,7 @@ def activation_backward(int kind, const floating[::1] dy, const floating[::1] x,
                         int num_threads):
     """`x` may be any array of the right length when the kind does not read it."""
     cdef Py_ssize_t i, n = dy.shape[0]
+    _check(x.shape[0] == n and y.shape[0] == n and dx.shape[0] == n, "activation_backward")
     if kind == RELU:
         for i in prange(n, nogil=True, schedule="static", num_threads=num_threads,
                         use_threads_if=num_threads > 1):
@@ -162,6 +173,8 @@ def bias_activation_forward(int kind, floating[:, ::1] z, const floating[::1] bi
     cdef Py_ssize_t i, j, n = z.shape[0], c = z.shape[1]
     cdef double v
     cdef floating w
+    _check(y.shape[0] == n and y.shape[1] == c and (bias.shape[0] == c or not has_bias),
+           "bias_activation_forward")
     if kind == RELU or kind == LINEAR:
         for i in prange(n, nogil=True, schedule="static", num_threads=num_threads,
                         use_threads_if=num_threads > 1):
@@ -189,6 +202,8 @@ def bias_activation_forward(int kind, floating[:, ::1] z, const floating[::1] bi
 def bias_add(const floating[:, ::1] x, const floating[::1] bias, floating[:, ::1] out,
              int num_threads):
     cdef Py_ssize_t i, j
+    _check(bias.shape[0] == x.shape[1] and out.shape[0] == x.shape[0]
+           and out.shape[1] == x.shape[1], "bias_add")
     for i in prange(x.shape[0], nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         for j in range(x.shape[1]):
@@ -199,7 +214,10 @@ def bias_grad(const floating[:, ::1] dy, double[::1] acc, int num_threads):
     """acc[j] = sum_i dy[i, j], accumulated in double. Threads split the columns, so
     each row is still read front to back."""
     cdef Py_ssize_t n = dy.shape[0], c = dy.shape[1], chunk, start, stop, i, j, t
-    cdef int n_chunks = num_threads if num_threads < c else 1
+    cdef int n_chunks = <int> (num_threads if num_threads < c else c)
+    _check(acc.shape[0] == c, "bias_grad")
+    if n == 0 or c == 0:
+        return
     chunk = (c + n_chunks - 1) // n_chunks
     for t in prange(n_chunks, nogil=True, schedule="static", num_threads=n_chunks,
                     use_threads_if=n_chunks > 1):
@@ -213,6 +231,8 @@ def bias_grad(const floating[:, ::1] dy, double[::1] acc, int num_threads):
 def softmax(const floating[:, ::1] x, floating[:, ::1] y, bint log_output, int num_threads):
     cdef Py_ssize_t i, j, c = x.shape[1]
     cdef double m, s
+    _check(y.shape[0] == x.shape[0] and y.shape[1] == c and (c > 0 or x.shape[0] == 0),
+           "softmax")
     for i in prange(x.shape[0], nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         m = x[i, 0]
@@ -220,21 +240,29 @@ def softmax(const floating[:, ::1] x, floating[:, ::1] y, bint log_output, int n
             if x[i, j] > m:
                 m = x[i, j]
         s = 0.0
-        for j in range(c):
-            s = s + exp(x[i, j] - m)
         if log_output:
+            for j in range(c):
+                s = s + exp(x[i, j] - m)
             s = log(s) + m
             for j in range(c):
                 y[i, j] = <floating> (x[i, j] - s)
         else:
+            # One exp per element: store it, then scale (safe when y is x: the row's
+            # max is already known and x is not read again).
             for j in range(c):
-                y[i, j] = <floating> (exp(x[i, j] - m) / s)
+                y[i, j] = <floating> exp(x[i, j] - m)
+                s = s + y[i, j]
+            s = 1.0 / s
+            for j in range(c):
+                y[i, j] = <floating> (y[i, j] * s)
 
 
 def softmax_backward(const floating[:, ::1] dy, const floating[:, ::1] y,
                      floating[:, ::1] dx, bint log_output, int num_threads):
     cdef Py_ssize_t i, j, c = dy.shape[1]
     cdef double s
+    _check(y.shape[0] == dy.shape[0] and y.shape[1] == c and dx.shape[0] == dy.shape[0]
+           and dx.shape[1] == c, "softmax_backward")
     for i in prange(dy.shape[0], nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         s = 0.0
@@ -254,6 +282,9 @@ def softmax_cross_entropy_sparse(const floating[:, ::1] logits, const long long[
                                  floating[::1] loss, floating[:, ::1] probs, int num_threads):
     cdef Py_ssize_t i, j, c = logits.shape[1]
     cdef double m, s
+    _check(labels.shape[0] == logits.shape[0] and loss.shape[0] == logits.shape[0]
+           and probs.shape[0] == logits.shape[0] and probs.shape[1] == c
+           and (c > 0 or logits.shape[0] == 0), "softmax_cross_entropy")
     for i in prange(logits.shape[0], nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         m = logits[i, 0]
@@ -262,16 +293,26 @@ def softmax_cross_entropy_sparse(const floating[:, ::1] logits, const long long[
                 m = logits[i, j]
         s = 0.0
         for j in range(c):
-            s = s + exp(logits[i, j] - m)
+            probs[i, j] = <floating> exp(logits[i, j] - m)
+            s = s + probs[i, j]
+        # The adapter has range-checked the labels; this guard only keeps a direct
+        # call with a bad label from reading outside the row.
+        if 0 <= labels[i] < c:
+            loss[i] = <floating> (log(s) + m - logits[i, labels[i]])
+        else:
+            loss[i] = <floating> NAN
+        s = 1.0 / s
         for j in range(c):
-            probs[i, j] = <floating> (exp(logits[i, j] - m) / s)
-        loss[i] = <floating> (log(s) + m - logits[i, labels[i]])
+            probs[i, j] = <floating> (probs[i, j] * s)
 
 
 def softmax_cross_entropy_dense(const floating[:, ::1] logits, const floating[:, ::1] labels,
                                 floating[::1] loss, floating[:, ::1] probs, int num_threads):
     cdef Py_ssize_t i, j, c = logits.shape[1]
     cdef double m, s, lse, acc
+    _check(labels.shape[0] == logits.shape[0] and labels.shape[1] == c
+           and loss.shape[0] == logits.shape[0] and probs.shape[0] == logits.shape[0]
+           and probs.shape[1] == c and (c > 0 or logits.shape[0] == 0), "softmax_cross_entropy")
     for i in prange(logits.shape[0], nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         m = logits[i, 0]
@@ -280,11 +321,13 @@ def softmax_cross_entropy_dense(const floating[:, ::1] logits, const floating[:,
                 m = logits[i, j]
         s = 0.0
         for j in range(c):
-            s = s + exp(logits[i, j] - m)
+            probs[i, j] = <floating> exp(logits[i, j] - m)
+            s = s + probs[i, j]
         lse = log(s) + m
+        s = 1.0 / s
         acc = 0.0
         for j in range(c):
-            probs[i, j] = <floating> (exp(logits[i, j] - m) / s)
+            probs[i, j] = <floating> (probs[i, j] * s)
             acc = acc + labels[i, j] * (lse - logits[i, j])
         loss[i] = <floating> acc
 
@@ -294,11 +337,15 @@ def softmax_cross_entropy_backward_sparse(const floating[:, ::1] probs,
                                           const floating[::1] dloss, floating[:, ::1] dlogits,
                                           int num_threads):
     cdef Py_ssize_t i, j, c = probs.shape[1]
+    _check(labels.shape[0] == probs.shape[0] and dloss.shape[0] == probs.shape[0]
+           and dlogits.shape[0] == probs.shape[0] and dlogits.shape[1] == c,
+           "softmax_cross_entropy_backward")
     for i in prange(probs.shape[0], nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         for j in range(c):
             dlogits[i, j] = probs[i, j] * dloss[i]
-        dlogits[i, labels[i]] -= dloss[i]
+        if 0 <= labels[i] < c:      # checked by the adapter; never write outside the row
+            dlogits[i, labels[i]] -= dloss[i]
 
 
 def softmax_cross_entropy_backward_dense(const floating[:, ::1] probs,
@@ -307,6 +354,9 @@ def softmax_cross_entropy_backward_dense(const floating[:, ::1] probs,
                                          int num_threads):
     cdef Py_ssize_t i, j, c = probs.shape[1]
     cdef double total
+    _check(labels.shape[0] == probs.shape[0] and labels.shape[1] == c
+           and dloss.shape[0] == probs.shape[0] and dlogits.shape[0] == probs.shape[0]
+           and dlogits.shape[1] == c, "softmax_cross_entropy_backward")
     for i in prange(probs.shape[0], nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         total = 0.0

@@ -1,32 +1,34 @@
 """Adapters from the kernel contract to the compiled kernels in nnfast._ext.
 
 Each adapter validates shapes and dtypes with the NumPy twin's own checks (so a bad call
-raises a clear error before compiled code touches memory), makes inputs C-contiguous,
-allocates outputs, picks the thread count, and registers itself as the "cython"
-implementation. Importing this module fails with ImportError when the extension is not
-built; the registry then warns once and stays on NumPy.
+raises the same clear error before compiled code touches memory), makes inputs
+C-contiguous, allocates outputs, picks the thread count, and registers itself as the
+"cython" implementation. Importing this module fails with ImportError when the extension
+is not built; the registry then warns once and stays on NumPy.
 """
 import numpy as np
 
+from nnfast._ext import _openmp_helpers as _omp
 from nnfast._ext import elementwise as _ew
 from nnfast._ext import gemm as _gemm
-from nnfast._ext import openmp_info as _omp
-from nnfast.kernels.numpy_ref import elementwise as _ref_ew
+from nnfast.kernels.numpy_ref import elementwise as _ref
 from nnfast.kernels.numpy_ref.gemm import check_gemm
 from nnfast.kernels.registry import register
 from nnfast.kernels.threads import get_num_threads
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-# Elementwise work below this many values runs on one thread: starting a team costs more.
+# Elementwise work below this many values runs on one thread: starting a team costs more
+# than it saves (build.md §3). A module attribute so tests can force threads on small data.
 PARALLEL_MIN_ELEMENTS = 32_768
 
 KIND_CODES = {"linear": 0, "relu": 1, "leaky_relu": 2, "elu": 3, "selu": 4, "sigmoid": 5,
               "hard_sigmoid": 6, "tanh": 7, "softplus": 8, "softsign": 9, "exponential": 10,
               "gelu": 11, "gelu_approx": 12, "swish": 13}
 _SOFTMAX_KINDS = ("softmax", "log_softmax")
+_NDARRAY = np.ndarray
 
 
 def openmp_enabled():
+    """True when the extension was compiled with OpenMP."""
     return _omp.openmp_enabled()
 
 
@@ -34,44 +36,95 @@ def _threads(work):
     return get_num_threads() if work >= PARALLEL_MIN_ELEMENTS else 1
 
 
-def _float_array(x, name):
-    x = np.ascontiguousarray(x)
-    if x.dtype not in _FLOATS:
-        raise TypeError(f"{name} expects float32 or float64 arrays. Received dtype {x.dtype}")
-    return x
-
-
-def _out_like(x, out, name):
-    if out is None:
-        return np.empty_like(x)
-    if out.shape != x.shape or out.dtype != x.dtype or not out.flags.c_contiguous:
-        raise ValueError(
-            f"{name}: `out` must be C-contiguous with shape {x.shape} and dtype {x.dtype}. "
-            f"Received shape={out.shape}, dtype={out.dtype}")
-    return out
+def _contig(x, dtype=None):
+    if type(x) is _NDARRAY and x.flags.c_contiguous and (dtype is None or x.dtype == dtype):
+        return x
+    return np.ascontiguousarray(x, dtype=dtype)
 
 
 def _rows(x):
-    """A 2-D (rows, last axis) view, for the row-wise kernels."""
-    return x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+    """A 2-D (rows, last axis) view of a non-empty C-contiguous array, for the row-wise
+    kernels."""
+    if x.ndim == 2:
+        return x
+    return x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
+
+
+def _same_buffer(a, b):
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.strides == b.strides)
+
+
+def _target(like, out, *inputs):
+    """Where a kernel writes: `out` itself when it is C-contiguous and either is exactly
+    an input (every kernel here reads element i, or a whole row, before writing it) or
+    does not overlap one; else a fresh buffer, copied into `out` by `_finish`."""
+    if out is None:
+        return np.empty_like(like)
+    if out.flags.c_contiguous and out.flags.writeable and all(
+            not np.may_share_memory(out, x) or _same_buffer(out, x) for x in inputs):
+        return out
+    return np.empty_like(like)
+
+
+def _finish(buf, out):
+    if out is not None and buf is not out:
+        out[...] = buf
+        return out
+    return buf
+
+
+# --- GEMM -------------------------------------------------------------------------------
+def _blas_operand(x, trans):
+    """(array, trans) for a non-C-contiguous `x` that BLAS can read in place: `x` when
+    its rows are contiguous (the row stride becomes the leading dimension), its transpose
+    with the flag flipped when its columns are (Fortran order, e.g. `w.T`), else a
+    C-contiguous copy."""
+    s = x.itemsize
+    r, c = x.shape
+    s0, s1 = x.strides
+    if (c <= 1 or s1 == s) and (r <= 1 or (s0 >= c * s and s0 % s == 0)):
+        return x, trans
+    if (r <= 1 or s0 == s) and (c <= 1 or (s1 >= r * s and s1 % s == 0)):
+        return x.T, not trans
+    return np.ascontiguousarray(x), trans
+
+
+def _blas_out_ok(out):
+    s = out.itemsize
+    s0, s1 = out.strides
+    r, c = out.shape
+    return out.flags.writeable and (c <= 1 or s1 == s) and (
+        r <= 1 or (s0 >= c * s and s0 % s == 0))
 
 
 def gemm(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
-    a, b = np.asarray(a), np.asarray(b)
+    """alpha * op(a) @ op(b) + beta * out, one BLAS call (BLAS threads itself)."""
+    if type(a) is not _NDARRAY:
+        a = np.asarray(a)
+    if type(b) is not _NDARRAY:
+        b = np.asarray(b)
     m, n, k = check_gemm(a, b, trans_a, trans_b, out)
-    if out is not None and not out.flags.c_contiguous:
-        raise ValueError("gemm: `out` must be C-contiguous.")
+    target = out
     if out is None:
-        out = np.empty((m, n), dtype=a.dtype)
+        target = np.empty((m, n), dtype=a.dtype)
         beta = 0.0
-    if m == 0 or n == 0:
-        return out
-    if k == 0:
-        out *= beta
-        return out
-    _gemm.gemm_blas(np.ascontiguousarray(a), np.ascontiguousarray(b), bool(trans_a),
-                    bool(trans_b), out, float(alpha), float(beta))
-    return out
+    elif not _blas_out_ok(out) or np.may_share_memory(out, a) or np.may_share_memory(out, b):
+        # BLAS must not write where it reads: compute aside, then copy into `out`.
+        target = np.empty((m, n), dtype=a.dtype) if beta == 0 else out.copy()
+    if m and n:
+        if k == 0:     # op(a) @ op(b) is all zeros; BLAS would get no valid pointer
+            if beta == 0:
+                target.fill(0)
+            else:
+                target *= beta
+        else:
+            if not a.flags.c_contiguous:
+                a, trans_a = _blas_operand(a, trans_a)
+            if not b.flags.c_contiguous:
+                b, trans_b = _blas_operand(b, trans_b)
+            _gemm.gemm(a, b, trans_a, trans_b, target, alpha, beta)
+    return _finish(target, out)
 
 
 def gemm_blocked(a, b):
@@ -83,114 +136,114 @@ def gemm_blocked(a, b):
     return out
 
 
+# --- activations ------------------------------------------------------------------------
 def activation_forward(kind, x, alpha=0.0, out=None):
-    _ref_ew.check_kind(kind)
-    x = _float_array(x, "activation_forward")
-    out = _out_like(x, out, "activation_forward")
-    if x.size == 0:
-        return out
-    if kind in _SOFTMAX_KINDS:
-        _ew.softmax(_rows(x), _rows(out), kind == "log_softmax", _threads(x.size))
-    else:
-        _ew.activation_forward(KIND_CODES[kind], x.reshape(-1), out.reshape(-1), float(alpha),
-                               _threads(x.size))
-    return out
+    _ref.check_kind(kind)
+    _ref.check_float(x, "activation_forward")
+    _ref.check_out(x, out, "activation_forward")
+    x = _contig(x)
+    y = _target(x, out, x)
+    if x.size:
+        if kind in _SOFTMAX_KINDS:
+            _ref.check_rows(x, "activation_forward")
+            _ew.softmax(_rows(x), _rows(y), kind == "log_softmax", _threads(x.size))
+        else:
+            _ew.activation_forward(KIND_CODES[kind], x.reshape(-1), y.reshape(-1),
+                                   float(alpha), _threads(x.size))
+    return _finish(y, out)
 
 
 def activation_backward(kind, dy, x, y, alpha=0.0, out=None):
-    _ref_ew.check_kind(kind)
-    if kind in _ref_ew._NEEDS_INPUT and x is None:
-        raise ValueError(f"activation_backward({kind!r}) needs the pre-activation input x.")
-    if kind == "leaky_relu" and alpha < 0:
-        raise ValueError(f"leaky_relu backward needs alpha >= 0. Received alpha={alpha}")
-    dy = _float_array(dy, "activation_backward")
-    y = np.ascontiguousarray(y, dtype=dy.dtype)
-    if y.shape != dy.shape:
-        raise ValueError(f"activation_backward: dy {dy.shape} and y {y.shape} differ in shape")
-    x = y if x is None else np.ascontiguousarray(x, dtype=dy.dtype)
-    if x.shape != dy.shape:
-        raise ValueError(f"activation_backward: dy {dy.shape} and x {x.shape} differ in shape")
-    out = _out_like(dy, out, "activation_backward")
-    if dy.size == 0:
-        return out
-    if kind in _SOFTMAX_KINDS:
-        _ew.softmax_backward(_rows(dy), _rows(y), _rows(out), kind == "log_softmax",
-                             _threads(dy.size))
-    else:
-        _ew.activation_backward(KIND_CODES[kind], dy.reshape(-1), x.reshape(-1), y.reshape(-1),
-                                out.reshape(-1), float(alpha), _threads(dy.size))
-    return out
+    _ref.check_activation_backward(kind, dy, x, y, alpha, out)
+    dy = _contig(dy)
+    y = _contig(y, dy.dtype)
+    # Kinds that do not read x get y in its place: any array of the right length will do.
+    x = y if x is None or not _ref.needs_input(kind) else _contig(x, dy.dtype)
+    dx = _target(dy, out, dy, x, y)
+    if dy.size:
+        if kind in _SOFTMAX_KINDS:
+            _ew.softmax_backward(_rows(dy), _rows(y), _rows(dx), kind == "log_softmax",
+                                 _threads(dy.size))
+        else:
+            _ew.activation_backward(KIND_CODES[kind], dy.reshape(-1), x.reshape(-1),
+                                    y.reshape(-1), dx.reshape(-1), float(alpha),
+                                    _threads(dy.size))
+    return _finish(dx, out)
 
 
+# --- bias -------------------------------------------------------------------------------
 def bias_add(x, bias, out=None):
-    x = _float_array(x, "bias_add")
-    _ref_ew.check_bias(x, bias, "bias_add")
-    bias = np.ascontiguousarray(bias, dtype=x.dtype)
-    out = _out_like(x, out, "bias_add")
+    _ref.check_bias(x, bias, "bias_add")
+    _ref.check_out(x, out, "bias_add")
+    x = _contig(x)
+    bias = _contig(bias, x.dtype)
+    y = _target(x, out, x, bias)
     if x.size:
-        _ew.bias_add(_rows(x), bias, _rows(out), _threads(x.size))
-    return out
+        _ew.bias_add(_rows(x), bias, _rows(y), _threads(x.size))
+    return _finish(y, out)
 
 
 def bias_grad(dy):
-    dy = _float_array(dy, "bias_grad")
-    if dy.ndim < 1:
-        raise ValueError(f"bias_grad expects an array of rank >= 1. Received shape {dy.shape}")
+    _ref.check_bias_grad(dy)
+    dy = _contig(dy)
     acc = np.zeros(dy.shape[-1], dtype=np.float64)
     if dy.size:
         _ew.bias_grad(_rows(dy), acc, _threads(dy.size))
-    return acc.astype(dy.dtype)
+    return acc.astype(dy.dtype, copy=False)
 
 
 def bias_activation_forward(kind, z, bias, alpha=0.0):
-    _ref_ew.check_kind(kind)
-    if kind in _SOFTMAX_KINDS:
-        if bias is not None:
-            z = bias_add(z, bias, out=z)
-        return activation_forward(kind, z, alpha), None
-    if not (isinstance(z, np.ndarray) and z.flags.c_contiguous and z.dtype in _FLOATS and z.ndim == 2):
-        raise TypeError("bias_activation_forward expects a C-contiguous 2-D float array z")
+    """y = act(z + bias) in one pass over z (which may be overwritten); returns (y, pre)
+    with pre = z + bias when the kind's backward needs it, else None."""
+    _ref.check_kind(kind)
+    _ref.check_float(z, "bias_activation_forward", "z")
     if bias is not None:
-        _ref_ew.check_bias(z, bias, "bias_activation_forward")
-        bias = np.ascontiguousarray(bias, dtype=z.dtype)
-    keep_pre = kind in _ref_ew._NEEDS_INPUT
+        _ref.check_bias(z, bias, "bias_activation_forward")
+        bias = _contig(bias, z.dtype)
+    if kind in _SOFTMAX_KINDS:
+        z = bias_add(z, bias, out=z) if bias is not None else z
+        return activation_forward(kind, z, alpha, out=z), None
+    if not (z.flags.c_contiguous and z.flags.writeable):
+        z = np.ascontiguousarray(z)      # a private copy we may overwrite
+    keep_pre = _ref.needs_input(kind)
     y = np.empty_like(z) if keep_pre else z
     if z.size:
-        _ew.bias_activation_forward(KIND_CODES[kind], z, bias if bias is not None else z[0],
-                                    bias is not None, y, float(alpha), _threads(z.size))
+        _ew.bias_activation_forward(KIND_CODES[kind], _rows(z),
+                                    bias if bias is not None else _rows(z)[0],
+                                    bias is not None, _rows(y), float(alpha),
+                                    _threads(z.size))
     return y, (z if keep_pre else None)
 
 
+# --- softmax + cross-entropy ------------------------------------------------------------
 def softmax_cross_entropy(logits, labels, sparse):
-    logits = _float_array(logits, "softmax_cross_entropy")
-    labels = np.asarray(labels)
-    _ref_ew.check_softmax_xent(logits, labels, sparse)
+    _ref.check_softmax_xent(logits, labels, sparse)
+    logits = _contig(logits)
     n = logits.shape[0]
     loss = np.empty(n, dtype=logits.dtype)
     probs = np.empty_like(logits)
-    if n and logits.shape[1]:
+    if n:
         if sparse:
-            _ew.softmax_cross_entropy_sparse(logits, np.ascontiguousarray(labels, dtype=np.int64),
-                                             loss, probs, _threads(logits.size))
+            _ew.softmax_cross_entropy_sparse(logits, _contig(labels, np.int64), loss, probs,
+                                             _threads(logits.size))
         else:
-            _ew.softmax_cross_entropy_dense(logits, np.ascontiguousarray(labels, dtype=logits.dtype),
-                                            loss, probs, _threads(logits.size))
+            _ew.softmax_cross_entropy_dense(logits, _contig(labels, logits.dtype), loss,
+                                            probs, _threads(logits.size))
     return loss, probs
 
 
 def softmax_cross_entropy_backward(probs, labels, sparse, dloss):
-    probs = _float_array(probs, "softmax_cross_entropy_backward")
-    dloss = np.ascontiguousarray(dloss, dtype=probs.dtype)
+    _ref.check_softmax_xent_backward(probs, labels, sparse, dloss)
+    probs = _contig(probs)
+    dloss = _contig(dloss, probs.dtype)
     out = np.empty_like(probs)
     if probs.size:
         if sparse:
             _ew.softmax_cross_entropy_backward_sparse(
-                probs, np.ascontiguousarray(labels, dtype=np.int64), dloss, out,
-                _threads(probs.size))
+                probs, _contig(labels, np.int64), dloss, out, _threads(probs.size))
         else:
             _ew.softmax_cross_entropy_backward_dense(
-                probs, np.ascontiguousarray(labels, dtype=probs.dtype), dloss, out,
-                _threads(probs.size))
+                probs, _contig(labels, probs.dtype), dloss, out, _threads(probs.size))
     return out
 
 

@@ -22,15 +22,24 @@ def check_gemm(a, b, trans_a, trans_b, out):
             f"gemm: inner dimensions differ: op(a) is {(m, k)}, op(b) is {(k2, n)} "
             f"(a={a.shape}, trans_a={trans_a}; b={b.shape}, trans_b={trans_b})"
         )
-    if out is not None and (out.shape != (m, n) or out.dtype != a.dtype):
+    if out is not None and (not isinstance(out, np.ndarray) or out.shape != (m, n)
+                            or out.dtype != a.dtype):
         raise ValueError(
             f"gemm: `out` must have shape {(m, n)} and dtype {a.dtype}. Received "
-            f"shape={out.shape}, dtype={out.dtype}"
+            f"shape={getattr(out, 'shape', None)}, dtype={getattr(out, 'dtype', None)}"
         )
     return m, n, k
 
 
 def gemm(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
+    """alpha * op(a) @ op(b) + beta * out (BLAS semantics: beta == 0 never reads out).
+
+    Args:
+        a, b: 2-D arrays, both float32 or both float64, any layout.
+        trans_a, trans_b: op(x) = x.T when set.
+        out: optional (m, n) array written in place and returned.
+    """
+    a, b = np.asarray(a), np.asarray(b)
     check_gemm(a, b, trans_a, trans_b, out)
     prod = (a.T if trans_a else a) @ (b.T if trans_b else b)
     if alpha != 1.0:
