@@ -9,6 +9,37 @@ from nnfast.layers.reshaping.flatten import Flatten  # noqa: F401
 from nnfast.layers.reshaping.permute import Permute  # noqa: F401
 from nnfast.layers.reshaping.reshape import Reshape  # noqa: F401
 from nnfast.layers.normalization.batch_normalization import BatchNormalization  # noqa: F401
+from nnfast.layers.normalization.layer_normalization import LayerNormalization  # noqa: F401
+from nnfast.layers.core.embedding import Embedding  # noqa: F401
+from nnfast.layers.core.masking import Masking  # noqa: F401
+from nnfast.layers.core.lambda_layer import Lambda  # noqa: F401
+from nnfast.layers.activations.relu import ReLU  # noqa: F401
+from nnfast.layers.activations.leaky_relu import LeakyReLU  # noqa: F401
+from nnfast.layers.activations.prelu import PReLU  # noqa: F401
+from nnfast.layers.activations.elu import ELU  # noqa: F401
+from nnfast.layers.activations.softmax import Softmax  # noqa: F401
+from nnfast.layers.regularization.gaussian_noise import GaussianDropout, GaussianNoise  # noqa: F401
+from nnfast.layers.regularization.spatial_dropout import (  # noqa: F401
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
+from nnfast.layers.regularization.activity_regularization import ActivityRegularization  # noqa: F401
+from nnfast.layers.merging.elementwise_merges import (  # noqa: F401
+    Add,
+    Average,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from nnfast.layers.merging.concatenate import Concatenate, concatenate  # noqa: F401
+from nnfast.layers.merging.dot import Dot, dot  # noqa: F401
 from nnfast.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 

@@ -41,7 +41,9 @@ class Layer:
         self._variables = []          # own weights, in creation order
         self._sublayers = []          # tracked child layers (custom/subclassed)
         self._inbound_nodes = []
-        self._call_accepts_training = "training" in inspect.signature(self.call).parameters
+        params = inspect.signature(self.call).parameters
+        self._call_accepts_training = "training" in params
+        self._call_accepts_mask = "mask" in params
         self._batch_input_shape = _batch_shape_from_kwargs(kwargs)
         self._initial_weights = kwargs.get("weights")
         from nnfast import regularizers
@@ -224,11 +226,25 @@ class Layer:
         self._maybe_build(shapes)
         if not self._call_accepts_training:
             kwargs.pop("training", None)
+        # Keras's implicit masks: a mask rides on a tensor as `_keras_mask` and is passed
+        # to `call(mask=...)` of the next layer that takes one.
+        mask = kwargs.pop("mask", None) if "mask" in kwargs else _collect_masks(inputs)
+        if self._call_accepts_mask and mask is not None:
+            kwargs["mask"] = mask
         outputs = self.call(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
             for out in _flatten(outputs):
                 self.add_loss(self.activity_regularizer(out) / max(np.shape(out)[0], 1))
+        if mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            _attach_masks(outputs, self.compute_mask(inputs, mask))
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output: the input's mask when the layer supports
+        masking (it keeps the time axis), else None."""
+        if not self.supports_masking:
+            return None
+        return mask
 
     def compute_output_shape(self, input_shape):
         """Default: run `call` on zeros (batch 1) and read the shape (Keras 3 traces)."""
@@ -299,6 +315,25 @@ def _batch_shape_from_kwargs(kwargs):
         dims = (kwargs["input_dim"],) if length is None else (length, kwargs["input_dim"])
         return (batch,) + dims
     return None
+
+
+def _collect_masks(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(t, "_keras_mask", None) for t in inputs]
+        return None if all(m is None for m in masks) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _attach_masks(outputs, masks):
+    from nnfast.autograd.tensor import Tensor
+
+    if isinstance(outputs, (list, tuple)):
+        if not isinstance(masks, (list, tuple)):
+            masks = [masks] * len(outputs)
+        for out, m in zip(outputs, masks):
+            _attach_masks(out, m)
+    elif isinstance(outputs, Tensor):
+        outputs._keras_mask = masks
 
 
 def _layers_in(value):

@@ -45,10 +45,17 @@ class Node:
         self.call_kwargs = call_kwargs
         self.input_shapes = map_structure(lambda t: t.shape, input_tensors)
         self.output_shapes = map_structure(lambda t: t.shape, output_tensors)
+        self.has_symbolic_arguments = any(
+            isinstance(t, KerasTensor)
+            for t in flatten(list(call_args)) + flatten(list(call_kwargs.values())))
 
     @property
     def parent_tensors(self):
-        return [t for t in flatten(self.input_tensors) if isinstance(t, KerasTensor)]
+        """Symbolic tensors this call reads: its inputs, and any passed as arguments
+        (`initial_state=encoder_states`, `mask=...`)."""
+        found = flatten(self.input_tensors) + flatten(list(self.call_args))
+        found += flatten(list(self.call_kwargs.values()))
+        return [t for t in found if isinstance(t, KerasTensor)]
 
 
 def flatten(x):
@@ -173,14 +180,20 @@ def order_nodes(inputs, outputs):
 def run_graph(nodes, inputs, outputs, values, training=None):
     """Evaluate the ordered `nodes` with `values` (arrays for `inputs`)."""
     memo = {id(t): v for t, v in zip(inputs, values)}
+
+    def value(t):
+        return memo[id(t)] if isinstance(t, KerasTensor) else t
+
     for node in nodes:
         layer = node.layer
-        args = map_structure(lambda t: memo[id(t)] if isinstance(t, KerasTensor) else t,
-                             node.input_tensors)
-        kwargs = node.call_kwargs
+        args = map_structure(value, node.input_tensors)
+        call_args, kwargs = node.call_args, node.call_kwargs
+        if node.has_symbolic_arguments:
+            call_args = map_structure(value, list(call_args))
+            kwargs = map_structure(value, dict(kwargs))
         if training is not None and layer._call_accepts_training:
             kwargs = dict(kwargs, training=training)
-        out = layer._call_eager(args, node.call_args, dict(kwargs))
+        out = layer._call_eager(args, call_args, dict(kwargs))
         for t, v in zip(flatten(node.output_tensors), flatten(out)):
             memo[id(t)] = v
     return [memo[id(t)] for t in outputs]
