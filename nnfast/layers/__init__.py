@@ -51,7 +51,7 @@ def _layer_objects():
         if isinstance(obj, type) and issubclass(obj, Layer)
     }
     objects.update({"Sequential": models.Sequential, "Model": models.Model,
-                    "Functional": models.Functional})
+                    "Functional": models.Functional, "OpLayer": models.symbolic_ops.OpLayer})
     return objects
 
 

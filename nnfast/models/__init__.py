@@ -2,6 +2,7 @@
 from nnfast.models.model import Model  # noqa: F401
 from nnfast.models.functional import Functional  # noqa: F401
 from nnfast.models.sequential import Sequential  # noqa: F401
+from nnfast.models import symbolic_ops  # noqa: F401,E402  (operators on symbolic tensors)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):

@@ -48,6 +48,16 @@ class Functional(Model):
     def layers(self):
         return list(self._graph_layers)
 
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
     def call(self, inputs, training=None):
         values = self._standardize_inputs(inputs)
         outs = graph.run_graph(self._nodes, self.inputs, self.outputs, values, training)

@@ -111,7 +111,14 @@ def shape_by_running(layer, input_shape):
     def zeros(shape):
         return np.zeros([1 if d is None else d for d in shape], dtype=backend.floatx())
 
-    sample = map_structure(zeros, input_shape) if not _is_shape(input_shape) else zeros(input_shape)
+    def samples(shapes):
+        if _is_shape(shapes):
+            return zeros(shapes)
+        if isinstance(shapes, dict):
+            return {k: samples(v) for k, v in shapes.items()}
+        return [samples(s) for s in shapes]
+
+    sample = samples(input_shape)
     saved = list(active_tapes())
     active_tapes().clear()      # shape inference is not part of any gradient
     try:

@@ -30,7 +30,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, show_t
     positions = positions or ([0.33, 0.55, 0.67, 1.0] if connections else [0.45, 0.85, 1.0])
     if positions[-1] <= 1:
         positions = [int(line_length * p) for p in positions]
-    headers = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if connections else [])
+    headers = [" Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if connections else [])
 
     def row(fields):
         line = ""
@@ -50,7 +50,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, show_t
         params = _count(layer.weights) if layer.built else 0
         fields = [f" {layer.name} ({type(layer).__name__})", _output_shape(layer), params]
         if connections:
-            fields.append(", ".join(_inbound_names(layer)))
+            fields.append(", ".join(_inbound_names(model, layer)))
         print_fn(row(fields))
         print_fn("=" * line_length if i == len(layers) - 1 else " " * line_length)
     if not layers:
@@ -73,10 +73,17 @@ def _is_chain(model):
     return all(len(node.parent_tensors) <= 1 for node in model._nodes) and len(model.inputs) == 1
 
 
-def _inbound_names(layer):
+def _inbound_names(model, layer):
+    """`parent[node][tensor]` for every call of `layer` inside `model` (Keras's column)."""
+    in_model = {id(n) for n in model._nodes}
     names = []
-    for node in layer._inbound_nodes[:1]:
+    for node in layer._inbound_nodes:
+        if id(node) not in in_model:
+            continue
         for t in node.parent_tensors:
-            src = t.node.layer.name if t.node else t.name
-            names.append(f"{src}[0][{t.index}]")
+            if t.node is None:
+                names.append(f"{t.name}[0][0]")
+                continue
+            src = t.node.layer
+            names.append(f"{src.name}[{src._inbound_nodes.index(t.node)}][{t.index}]")
     return names
