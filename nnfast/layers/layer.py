@@ -6,6 +6,7 @@ weights with `add_weight`; `call(inputs, training=None)` computes with `nnfast.o
 `compute_output_shape`; `get_config`. Calling a layer on a symbolic tensor (from `Input`)
 records a node in the functional graph; calling it on arrays runs it now.
 """
+import functools
 import inspect
 
 import numpy as np
@@ -22,6 +23,21 @@ _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_shape", "batch_size",
 
 
 class Layer:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            # As Keras: a layer is built once its build() has run, also when user code
+            # calls `layer.build(shape)` itself (custom builds rarely set `built`).
+            @functools.wraps(build)
+            def build_and_mark(self, *args, **kw):
+                result = build(self, *args, **kw)
+                self.built = True
+                return result
+
+            build_and_mark._marks_built = True
+            cls.build = build_and_mark
+
     def __init__(self, trainable=True, name=None, dtype=None, autocast=True,
                  activity_regularizer=None, **kwargs):
         unknown = set(kwargs) - set(_BASE_KWARGS)
