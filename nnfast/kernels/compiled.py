@@ -98,6 +98,14 @@ def _blas_out_ok(out):
         r <= 1 or (s0 >= c * s and s0 % s == 0))
 
 
+# Which BLAS runs a Python-level product. NumPy's bundled OpenBLAS (0.3.31) measured
+# 1.5x faster than scipy's (0.3.30) on the MLP's small-M products and 9x at M=1 (it
+# takes the gemv path), and equal at 1024^3 (BENCHMARKS.md, GEMM). So plain products go to
+# np.matmul; scipy's cython_blas serves the accumulating form (beta != 0) here and the
+# nogil GEMMs inside the conv/LSTM kernels. Set False to measure scipy's BLAS alone.
+PREFER_NUMPY_BLAS = True
+
+
 def gemm(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     """alpha * op(a) @ op(b) + beta * out, one BLAS call (BLAS threads itself)."""
     if type(a) is not _NDARRAY:
@@ -105,6 +113,9 @@ def gemm(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     if type(b) is not _NDARRAY:
         b = np.asarray(b)
     m, n, k = check_gemm(a, b, trans_a, trans_b, out)
+    if PREFER_NUMPY_BLAS and beta == 0.0 and alpha == 1.0 and k and (
+            out is None or not (np.may_share_memory(out, a) or np.may_share_memory(out, b))):
+        return np.matmul(a.T if trans_a else a, b.T if trans_b else b, out=out)
     target = out
     if out is None:
         target = np.empty((m, n), dtype=a.dtype)

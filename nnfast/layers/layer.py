@@ -8,6 +8,7 @@ records a node in the functional graph; calling it on arrays runs it now.
 """
 import functools
 import inspect
+import threading
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from nnfast.autograd.variable import Variable
 from nnfast.layers.input_spec import InputSpec, check_input_compatibility
 from nnfast.utils import naming
 
+_BUILD_LOCK = threading.RLock()
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_shape", "batch_size",
                 "input_dim", "input_length", "weights", "activity_regularizer",
                 "trainable", "name", "dtype", "autocast", "input_dtype")
@@ -217,12 +219,15 @@ class Layer:
         self.built = True
 
     def _maybe_build(self, input_shape):
-        if not self.built:
-            self.build(input_shape)
-            self.built = True
-            if self._initial_weights is not None:
-                self.set_weights(self._initial_weights)
-                self._initial_weights = None
+        if self.built:
+            return
+        with _BUILD_LOCK:       # two threads calling an unbuilt layer must build it once
+            if not self.built:
+                self.build(input_shape)
+                self.built = True
+                if self._initial_weights is not None:
+                    self.set_weights(self._initial_weights)
+                    self._initial_weights = None
 
     def call(self, inputs, *args, **kwargs):
         return inputs
@@ -234,12 +239,14 @@ class Layer:
             return call_symbolic(self, inputs, args, kwargs)
         return self._call_eager(inputs, args, kwargs)
 
-    def _call_eager(self, inputs, args, kwargs):
-        inputs = _to_tensors(inputs, self.name)
-        shapes = _shapes(inputs)
-        if self.input_spec is not None:
-            check_input_compatibility(self.input_spec, inputs, self.name)
-        self._maybe_build(shapes)
+    def _call_eager(self, inputs, args, kwargs, checked=False):
+        # `checked`: a graph with fully known non-batch shapes already validated these
+        # inputs when it was built, and they are tensors the graph made (the hot path).
+        if not checked or not self.built:
+            inputs = _to_tensors(inputs, self.name)
+            if self.input_spec is not None:
+                check_input_compatibility(self.input_spec, inputs, self.name)
+            self._maybe_build(_shapes(inputs))
         if not self._call_accepts_training:
             kwargs.pop("training", None)
         # Keras's implicit masks: a mask rides on a tensor as `_keras_mask` and is passed

@@ -23,6 +23,9 @@ class Functional(Model):
                 )
         self.inputs = flat_in
         self._input_specs = None
+        # Every size but the batch known: inputs that pass the model's specs are valid for
+        # every layer inside (they were checked when the graph was built).
+        self._static_shapes = all(d is not None for t in flat_in for d in t.shape[1:])
         self.outputs = flat_out
         self._nodes = graph.order_nodes(flat_in, flat_out)
         layers = []
@@ -60,7 +63,8 @@ class Functional(Model):
 
     def call(self, inputs, training=None):
         values = self._standardize_inputs(inputs)
-        outs = graph.run_graph(self._nodes, self.inputs, self.outputs, values, training)
+        outs = graph.run_graph(self._nodes, self.inputs, self.outputs, values, training,
+                               checked=self._static_shapes)
         return outs[0] if len(outs) == 1 and not isinstance(self._nested_outputs, (list, tuple)) else outs
 
     def _standardize_inputs(self, inputs):

@@ -184,8 +184,10 @@ def order_nodes(inputs, outputs):
     return order
 
 
-def run_graph(nodes, inputs, outputs, values, training=None):
-    """Evaluate the ordered `nodes` with `values` (arrays for `inputs`)."""
+def run_graph(nodes, inputs, outputs, values, training=None, checked=False):
+    """Evaluate the ordered `nodes` with `values` (arrays for `inputs`). `checked`: the
+    values passed the model's input specs and every non-batch size is static, so the
+    layers inside need not re-check their inputs."""
     memo = {id(t): v for t, v in zip(inputs, values)}
 
     def value(t):
@@ -200,7 +202,7 @@ def run_graph(nodes, inputs, outputs, values, training=None):
             kwargs = map_structure(value, dict(kwargs))
         if training is not None and layer._call_accepts_training:
             kwargs = dict(kwargs, training=training)
-        out = layer._call_eager(args, call_args, dict(kwargs))
+        out = layer._call_eager(args, call_args, dict(kwargs), checked)
         for t, v in zip(flatten(node.output_tensors), flatten(out)):
             memo[id(t)] = v
     return [memo[id(t)] for t in outputs]

@@ -12,6 +12,16 @@ from .conftest import assert_close, compiled, num_threads
 DTYPES = [np.float32, np.float64]
 
 
+@pytest.fixture(autouse=True, scope="module", params=["numpy-blas", "scipy-blas"])
+def blas_choice(request):
+    """Every test runs with each BLAS the compiled adapter may pick for a product."""
+    mod = compiled()
+    saved = mod.PREFER_NUMPY_BLAS
+    mod.PREFER_NUMPY_BLAS = request.param == "numpy-blas"
+    yield request.param
+    mod.PREFER_NUMPY_BLAS = saved
+
+
 def _operands(rng, m, n, k, trans_a, trans_b, dtype):
     a = rng.normal(size=(k, m) if trans_a else (m, k)).astype(dtype)
     b = rng.normal(size=(n, k) if trans_b else (k, n)).astype(dtype)
