@@ -12,12 +12,14 @@ import numpy as np
 from nnfast.autograd.function import unwrap
 from nnfast.autograd.tape import GradientTape
 from nnfast.trainers import data_adapter as da
+from nnfast.trainers import generator_adapter as ga
 from nnfast.trainers.compile_utils import CompileLoss, CompileMetrics
+from nnfast.trainers.legacy_methods import LegacyTrainerMethods
 
 _LEGACY_FIT_KWARGS = ("max_queue_size", "workers", "use_multiprocessing", "validation_freq")
 
 
-class Trainer:
+class Trainer(LegacyTrainerMethods):
     def __init__(self):
         self.compiled = False
         self.optimizer = None
@@ -198,26 +200,36 @@ class Trainer:
             raise ValueError(f"fit: `epochs` must be a non-negative int. Received: epochs={epochs!r}")
         verbose = _resolve_verbose(verbose)
 
-        x, y, sample_weight = da.standardize(x, y, sample_weight, where="fit")
-        if y is None and self.loss is not None:
-            raise ValueError("fit: `y` is required when the model is compiled with a loss.")
-        if validation_data is None and validation_split:
-            (x, y, sample_weight), validation_data = da.split_validation(
-                x, y, sample_weight, validation_split)
-        if class_weight is not None:
-            cw = da.class_weights_to_sample_weights(y, class_weight)
-            sample_weight = cw if sample_weight is None else sample_weight * cw
-        val = None
+        batch_class_weight = None
+        if ga.is_batch_source(x):
+            _check_batch_source_args("fit", y, sample_weight, validation_split)
+            batcher = ga.GeneratorBatcher(x, steps_per_epoch, shuffle, where="fit")
+            probe = batcher.peek()[0]
+            batch_class_weight = class_weight
+        else:
+            x, y, sample_weight = da.standardize(x, y, sample_weight, where="fit")
+            if y is None and self.loss is not None:
+                raise ValueError("fit: `y` is required when the model is compiled with a loss.")
+            if validation_data is None and validation_split:
+                (x, y, sample_weight), validation_data = da.split_validation(
+                    x, y, sample_weight, validation_split)
+            if class_weight is not None:
+                cw = da.class_weights_to_sample_weights(y, class_weight)
+                sample_weight = cw if sample_weight is None else sample_weight * cw
+            batcher = da.ArrayBatcher(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+            probe = x
+        val_batcher = None
         if validation_data is not None:
-            val = _unpack_validation(validation_data)
-            val = da.standardize(*val, where="fit (validation_data)")
+            val_batcher = self._batcher_for(validation_data, None, None,
+                                            validation_batch_size or batch_size,
+                                            validation_steps, "fit (validation_data)",
+                                            unpack=True)
 
-        batcher = da.ArrayBatcher(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
-        self._forward_build_probe(x)
+        self._forward_build_probe(probe)
         self._maybe_finish_compile()
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                      model=self, verbose=verbose, epochs=epochs,
-                                     steps=len(batcher))
+                                     steps=batcher.num_batches)
         variables = self.trainable_variables
         self.stop_training = False
         callback_list.on_train_begin()
@@ -226,18 +238,26 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
+            steps_run = 0
             for step, (xb, yb, swb) in enumerate(batcher.batches()):
                 callback_list.on_train_batch_begin(step)
+                if batch_class_weight is not None:
+                    swb = _with_class_weight(yb, swb, batch_class_weight)
                 self._train_step(xb, yb, swb, variables)
                 logs = self._logs()
                 callback_list.on_train_batch_end(step, logs)
+                steps_run += 1
                 if self.stop_training:
                     break
+            if steps_run == 0 and getattr(batcher, "exhausted", False):
+                warnings.warn(
+                    "Your input ran out of data; interrupting training. Make sure that your "
+                    "dataset or generator can generate at least `steps_per_epoch * epochs` "
+                    f"batches. (fit stopped at epoch {epoch + 1} of {epochs}.)", stacklevel=2)
+                break
             epoch_logs = dict(self._logs())
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(
-                    *val, batch_size=validation_batch_size or batch_size, steps=validation_steps,
-                    callback_list=callback_list)
+            if val_batcher is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_batches(val_batcher, callback_list)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
@@ -266,21 +286,28 @@ class Trainer:
         self._assert_compiled("evaluate")
         batch_size = _check_batch_size(batch_size, "evaluate")
         verbose = _resolve_verbose(verbose)
-        x, y, sample_weight = da.standardize(x, y, sample_weight, where="evaluate")
-        self._forward_build_probe(x)
+        batcher = self._batcher_for(x, y, sample_weight, batch_size, steps, "evaluate")
+        self._forward_build_probe(batcher.peek()[0] if hasattr(batcher, "peek") else batcher.x)
         self._maybe_finish_compile()
-        n_steps = len(da.ArrayBatcher(x, y, sample_weight, batch_size, False, steps))
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=1, steps=n_steps)
-        logs = self._evaluate_arrays(x, y, sample_weight, batch_size=batch_size, steps=steps,
-                                     callback_list=callback_list)
+                                     verbose=verbose, epochs=1, steps=batcher.num_batches)
+        logs = self._evaluate_batches(batcher, callback_list)
         if return_dict:
             return logs
         values = [logs[k] for k in self.metrics_names if k in logs]
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callback_list):
-        batcher = da.ArrayBatcher(x, y, sample_weight, batch_size or 32, False, steps)
+    def _batcher_for(self, x, y, sample_weight, batch_size, steps, where, unpack=False):
+        """A batcher over in-memory arrays, or over a generator / PyDataset."""
+        if ga.is_batch_source(x):
+            _check_batch_source_args(where, y, sample_weight, 0)
+            return ga.GeneratorBatcher(x, steps, False, where=where)
+        if unpack:               # validation_data=(x, y[, sample_weight])
+            x, y, sample_weight = _unpack_validation(x)
+        x, y, sample_weight = da.standardize(x, y, sample_weight, where=where)
+        return da.ArrayBatcher(x, y, sample_weight, batch_size or 32, False, steps)
+
+    def _evaluate_batches(self, batcher, callback_list):
         saved = self._save_train_metric_state()
         self.reset_metrics()
         callback_list.on_test_begin()
@@ -307,13 +334,16 @@ class Trainer:
 
         batch_size = _check_batch_size(batch_size, "predict")
         verbose = _resolve_verbose(verbose)
-        x = da.map_structure(lambda a: da.to_array(a, "x", False, "predict"), x)
-        n = da.num_samples(x)
-        if not callbacks and n <= batch_size and steps is None and verbose == 0:
-            return _to_numpy(self(x, training=False))       # the fast path: one batch
-        batcher = da.ArrayBatcher(x, None, None, batch_size, False, steps)
+        if ga.is_batch_source(x):
+            batcher = ga.GeneratorBatcher(x, steps, False, where="predict")
+        else:
+            x = da.map_structure(lambda a: da.to_array(a, "x", False, "predict"), x)
+            n = da.num_samples(x)
+            if not callbacks and n <= batch_size and steps is None and verbose == 0:
+                return _to_numpy(self(x, training=False))       # the fast path: one batch
+            batcher = da.ArrayBatcher(x, None, None, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=1, steps=len(batcher))
+                                     verbose=verbose, epochs=1, steps=batcher.num_batches)
         callback_list.on_predict_begin()
         outputs = []
         for step, (xb, _, _) in enumerate(batcher.batches()):
@@ -363,6 +393,24 @@ class Trainer:
             return logs
         values = [logs[k] for k in self.metrics_names if k in logs]
         return values[0] if len(values) == 1 else values
+
+
+def _check_batch_source_args(where, y, sample_weight, validation_split):
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(
+                f"{where}: the `{name}` argument is not supported when the input `x` is a "
+                f"generator or a PyDataset (Sequence): yield it in the batches instead. "
+                f"Received: {name} of type {type(value).__name__}")
+    if validation_split:
+        raise ValueError(
+            f"{where}: `validation_split` is only supported for arrays, not for a generator or "
+            f"a PyDataset. Received: validation_split={validation_split}")
+
+
+def _with_class_weight(y, sample_weight, class_weight):
+    cw = da.class_weights_to_sample_weights(y, class_weight)
+    return cw if sample_weight is None else sample_weight * cw
 
 
 def _looks_like_metrics(value):
