@@ -10,6 +10,8 @@ import threading
 
 import numpy as np
 
+from nnfast.utils import tree
+
 _local = threading.local()
 
 
@@ -215,27 +217,8 @@ def _raw(x):
 
 
 def _flatten(x):
-    if isinstance(x, (list, tuple)):
-        out = []
-        for item in x:
-            out.extend(_flatten(item))
-        return out
-    if isinstance(x, dict):
-        out = []
-        for key in sorted(x):
-            out.extend(_flatten(x[key]))
-        return out
-    return [x]
+    return tree.flatten(x, sort_keys=True)      # TF's nest order: dicts by sorted key
 
 
 def _pack_like(structure, flat):
-    it = iter(flat)
-
-    def pack(s):
-        if isinstance(s, (list, tuple)):
-            return type(s)(pack(item) for item in s) if isinstance(s, list) else tuple(pack(i) for i in s)
-        if isinstance(s, dict):
-            return {k: pack(s[k]) for k in sorted(s)}
-        return next(it)
-
-    return pack(structure)
+    return tree.pack_sequence_as(structure, flat, sort_keys=True)

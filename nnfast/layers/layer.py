@@ -16,7 +16,7 @@ from nnfast import backend
 from nnfast.autograd.function import unwrap
 from nnfast.autograd.variable import Variable
 from nnfast.layers.input_spec import InputSpec, check_input_compatibility
-from nnfast.utils import naming
+from nnfast.utils import naming, tree
 
 _BUILD_LOCK = threading.RLock()
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_shape", "batch_size",
@@ -378,12 +378,7 @@ def _unique(variables):
     return out
 
 
-def _flatten(x):
-    if isinstance(x, (list, tuple)):
-        return [t for item in x for t in _flatten(item)]
-    if isinstance(x, dict):
-        return [t for item in x.values() for t in _flatten(item)]
-    return [x]
+_flatten = tree.flatten
 
 
 def _to_tensors(x, layer_name):

@@ -7,6 +7,7 @@ Calling a layer on `KerasTensor`s builds the layer, infers the output shape with
 import numpy as np
 
 from nnfast import backend
+from nnfast.utils import tree
 
 
 class KerasTensor:
@@ -58,22 +59,8 @@ class Node:
         return [t for t in found if isinstance(t, KerasTensor)]
 
 
-def flatten(x):
-    if isinstance(x, (list, tuple)):
-        return [t for item in x for t in flatten(item)]
-    if isinstance(x, dict):
-        return [t for key in x for t in flatten(x[key])]
-    return [x]
-
-
-def map_structure(fn, x):
-    if isinstance(x, list):
-        return [map_structure(fn, i) for i in x]
-    if isinstance(x, tuple):
-        return tuple(map_structure(fn, i) for i in x)
-    if isinstance(x, dict):
-        return {k: map_structure(fn, v) for k, v in x.items()}
-    return fn(x)
+flatten = tree.flatten
+map_structure = tree.map_structure
 
 
 def _is_shape(s):

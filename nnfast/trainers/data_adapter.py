@@ -9,29 +9,16 @@ import numpy as np
 
 from nnfast import backend
 from nnfast.autograd.function import unwrap
+from nnfast.utils import tree
 from nnfast.utils.rng import get_rng
 
 
+map_structure = tree.map_structure
+
+
 def flatten(x):
-    if x is None:
-        return []
-    if isinstance(x, (list, tuple)):
-        return [a for item in x for a in flatten(item)]
-    if isinstance(x, dict):
-        return [a for key in x for a in flatten(x[key])]
-    return [x]
-
-
-def map_structure(fn, x):
-    if x is None:
-        return None
-    if isinstance(x, list):
-        return [map_structure(fn, i) for i in x]
-    if isinstance(x, tuple):
-        return tuple(map_structure(fn, i) for i in x)
-    if isinstance(x, dict):
-        return {k: map_structure(fn, v) for k, v in x.items()}
-    return fn(x)
+    """The arrays of a data structure; no data (None) has none."""
+    return [] if x is None else tree.flatten(x)
 
 
 def to_array(a, what, check_finite=False, where="fit"):
