@@ -6,6 +6,8 @@ C-contiguous, allocates outputs, picks the thread count, and registers itself as
 "cython" implementation. Importing this module fails with ImportError when the extension
 is not built; the registry then warns once and stays on NumPy.
 """
+import time
+
 import numpy as np
 
 from nnfast._ext import _openmp_helpers as _omp
@@ -98,12 +100,42 @@ def _blas_out_ok(out):
         r <= 1 or (s0 >= c * s and s0 % s == 0))
 
 
-# Which BLAS runs a Python-level product. NumPy's bundled OpenBLAS (0.3.31) measured
-# 1.5x faster than scipy's (0.3.30) on the MLP's small-M products and 9x at M=1 (it
-# takes the gemv path), and equal at 1024^3 (BENCHMARKS.md, GEMM). So plain products go to
-# np.matmul; scipy's cython_blas serves the accumulating form (beta != 0) here and the
-# nogil GEMMs inside the conv/LSTM kernels. Set False to measure scipy's BLAS alone.
-PREFER_NUMPY_BLAS = True
+# Which BLAS runs a Python-level product: NumPy's bundled OpenBLAS (0.3.31) or scipy's
+# (0.3.30, through cython_blas). Neither wins everywhere on this EPYC: NumPy's measured 9x
+# faster at M=1 (its gemv path) and 1.5x on the MLP's (32, 784) x (784, 300) forward, but
+# scipy's 1.7x faster on the weight gradient (784, 32) x (32, 300) (BENCHMARKS.md). So the
+# first product of each shape times both (best of 2, alternating) and keeps the faster;
+# later products of that shape go straight to it. "numpy"/"scipy" pins one (benchmarks).
+BLAS_CHOICE = "auto"
+_TUNE_MIN_WORK = 32 * 1024          # m*n*k below this: NumPy (call overhead dominates)
+_blas_by_shape = {}                 # (m, n, k, trans_a, trans_b, dtype) -> "numpy"|"scipy"
+
+
+def _numpy_product(a, b, trans_a, trans_b, out):
+    return np.matmul(a.T if trans_a else a, b.T if trans_b else b, out=out)
+
+
+def _pick_blas(key, a, b, trans_a, trans_b, m, n, k):
+    choice = BLAS_CHOICE
+    if choice != "auto":
+        return choice
+    choice = _blas_by_shape.get(key)
+    if choice is None:
+        if m * n * k < _TUNE_MIN_WORK:
+            choice = "numpy"
+        else:
+            best = {"numpy": float("inf"), "scipy": float("inf")}
+            for _ in range(2):
+                for name in best:
+                    t0 = time.perf_counter()
+                    if name == "numpy":
+                        _numpy_product(a, b, trans_a, trans_b, None)
+                    else:
+                        _scipy_gemm(a, b, trans_a, trans_b, np.empty((m, n), a.dtype), 1.0, 0.0)
+                    best[name] = min(best[name], time.perf_counter() - t0)
+            choice = min(best, key=best.get)
+        _blas_by_shape[key] = choice
+    return choice
 
 
 def gemm(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
@@ -113,9 +145,11 @@ def gemm(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     if type(b) is not _NDARRAY:
         b = np.asarray(b)
     m, n, k = check_gemm(a, b, trans_a, trans_b, out)
-    if PREFER_NUMPY_BLAS and beta == 0.0 and alpha == 1.0 and k and (
+    if beta == 0.0 and alpha == 1.0 and k and m and n and (
             out is None or not (np.may_share_memory(out, a) or np.may_share_memory(out, b))):
-        return np.matmul(a.T if trans_a else a, b.T if trans_b else b, out=out)
+        key = (m, n, k, trans_a, trans_b, a.dtype.char)
+        if _pick_blas(key, a, b, trans_a, trans_b, m, n, k) == "numpy":
+            return _numpy_product(a, b, trans_a, trans_b, out)
     target = out
     if out is None:
         target = np.empty((m, n), dtype=a.dtype)
@@ -130,12 +164,16 @@ def gemm(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
             else:
                 target *= beta
         else:
-            if not a.flags.c_contiguous:
-                a, trans_a = _blas_operand(a, trans_a)
-            if not b.flags.c_contiguous:
-                b, trans_b = _blas_operand(b, trans_b)
-            _gemm.gemm(a, b, trans_a, trans_b, target, alpha, beta)
+            _scipy_gemm(a, b, trans_a, trans_b, target, alpha, beta)
     return _finish(target, out)
+
+
+def _scipy_gemm(a, b, trans_a, trans_b, target, alpha, beta):
+    if not a.flags.c_contiguous:
+        a, trans_a = _blas_operand(a, trans_a)
+    if not b.flags.c_contiguous:
+        b, trans_b = _blas_operand(b, trans_b)
+    _gemm.gemm(a, b, trans_a, trans_b, target, alpha, beta)
 
 
 def gemm_blocked(a, b):

@@ -12,14 +12,15 @@ from .conftest import assert_close, compiled, num_threads
 DTYPES = [np.float32, np.float64]
 
 
-@pytest.fixture(autouse=True, scope="module", params=["numpy-blas", "scipy-blas"])
+@pytest.fixture(autouse=True, scope="module", params=["numpy", "scipy", "auto"])
 def blas_choice(request):
-    """Every test runs with each BLAS the compiled adapter may pick for a product."""
+    """Every test runs with each BLAS the compiled adapter may pick for a product, and
+    with the per-shape choice."""
     mod = compiled()
-    saved = mod.PREFER_NUMPY_BLAS
-    mod.PREFER_NUMPY_BLAS = request.param == "numpy-blas"
+    saved = mod.BLAS_CHOICE
+    mod.BLAS_CHOICE = request.param
     yield request.param
-    mod.PREFER_NUMPY_BLAS = saved
+    mod.BLAS_CHOICE = saved
 
 
 def _operands(rng, m, n, k, trans_a, trans_b, dtype):
