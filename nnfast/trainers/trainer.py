@@ -23,6 +23,8 @@ class Trainer:
         self.optimizer = None
         self.loss = None
         self.stop_training = False
+        self.stop_evaluating = False
+        self.stop_predicting = False
         self.history = None
         self._compile_loss = None
         self._compile_metrics = None
@@ -283,11 +285,14 @@ class Trainer:
         batcher = da.ArrayBatcher(x, y, sample_weight, batch_size or 32, False, steps)
         saved = self._save_train_metric_state()
         self.reset_metrics()
+        self.stop_evaluating = False
         callback_list.on_test_begin()
         for step, (xb, yb, swb) in enumerate(batcher.batches()):
             callback_list.on_test_batch_begin(step)
             self._test_step(xb, yb, swb)
             callback_list.on_test_batch_end(step, self._logs())
+            if self.stop_evaluating:
+                break
         logs = self._logs()
         callback_list.on_test_end(logs)
         self._restore_train_metric_state(saved)
@@ -314,6 +319,7 @@ class Trainer:
         batcher = da.ArrayBatcher(x, None, None, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=len(batcher))
+        self.stop_predicting = False
         callback_list.on_predict_begin()
         outputs = []
         for step, (xb, _, _) in enumerate(batcher.batches()):
@@ -321,6 +327,8 @@ class Trainer:
             out = self(xb, training=False)
             outputs.append(_to_numpy(out))
             callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
+            if self.stop_predicting:
+                break
         callback_list.on_predict_end()
         if not outputs:
             raise ValueError("predict: the input data is empty; expected at least one sample.")
