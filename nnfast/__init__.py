@@ -19,6 +19,7 @@ from nnfast import metrics  # noqa: F401
 from nnfast import preprocessing  # noqa: F401
 from nnfast import optimizers  # noqa: F401
 from nnfast import callbacks  # noqa: F401
+from nnfast import summary  # noqa: F401
 from nnfast import layers  # noqa: F401
 from nnfast import models  # noqa: F401
 from nnfast import utils  # noqa: F401

@@ -2,6 +2,16 @@
 from nnfast.callbacks.callback import Callback
 
 
+class _HistoryDict(dict):
+    """`history.history`: a dict where Keras 2's key `lr` reads the `learning_rate`
+    values that Keras 3 callbacks log (nothing is stored twice)."""
+
+    def __missing__(self, key):
+        if key == "lr" and "learning_rate" in self:
+            return self["learning_rate"]
+        raise KeyError(key)
+
+
 class History(Callback):
     """Records the logs of every epoch.
 
@@ -9,11 +19,12 @@ class History(Callback):
     value per epoch, `epoch` lists the epoch indices. As in Keras 3, `on_train_begin`
     resets `epoch` but keeps `history`, so reusing one `History` across several `fit`
     calls appends to the same lists (`fit` itself creates a fresh one each call).
+    `history["lr"]` (Keras 2) reads the logged `learning_rate`.
     """
 
     def __init__(self):
         super().__init__()
-        self.history = {}
+        self.history = _HistoryDict()
         self.epoch = []
 
     def on_train_begin(self, logs=None):

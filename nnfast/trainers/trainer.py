@@ -25,6 +25,8 @@ class Trainer(LegacyTrainerMethods):
         self.optimizer = None
         self.loss = None
         self.stop_training = False
+        self.stop_evaluating = False
+        self.stop_predicting = False
         self.history = None
         self._compile_loss = None
         self._compile_metrics = None
@@ -310,11 +312,14 @@ class Trainer(LegacyTrainerMethods):
     def _evaluate_batches(self, batcher, callback_list):
         saved = self._save_train_metric_state()
         self.reset_metrics()
+        self.stop_evaluating = False
         callback_list.on_test_begin()
         for step, (xb, yb, swb) in enumerate(batcher.batches()):
             callback_list.on_test_batch_begin(step)
             self._test_step(xb, yb, swb)
             callback_list.on_test_batch_end(step, self._logs())
+            if self.stop_evaluating:
+                break
         logs = self._logs()
         callback_list.on_test_end(logs)
         self._restore_train_metric_state(saved)
@@ -344,6 +349,7 @@ class Trainer(LegacyTrainerMethods):
             batcher = da.ArrayBatcher(x, None, None, batch_size, False, steps)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=batcher.num_batches)
+        self.stop_predicting = False
         callback_list.on_predict_begin()
         outputs = []
         for step, (xb, _, _) in enumerate(batcher.batches()):
@@ -351,6 +357,8 @@ class Trainer(LegacyTrainerMethods):
             out = self(xb, training=False)
             outputs.append(_to_numpy(out))
             callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
+            if self.stop_predicting:
+                break
         callback_list.on_predict_end()
         if not outputs:
             raise ValueError("predict: the input data is empty; expected at least one sample.")
