@@ -17,6 +17,7 @@ from nnfast import regularizers  # noqa: F401
 from nnfast import losses  # noqa: F401
 from nnfast import metrics  # noqa: F401
 from nnfast import preprocessing  # noqa: F401
+from nnfast import wrappers  # noqa: F401
 from nnfast import optimizers  # noqa: F401
 from nnfast import callbacks  # noqa: F401
 from nnfast import summary  # noqa: F401
