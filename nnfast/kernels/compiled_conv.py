@@ -1,6 +1,7 @@
 """Adapters for the compiled convolution kernels (src/conv.pyx), registered as the
 "cython" implementations of `conv2d`, `conv2d_backward_input` and
-`conv2d_backward_kernel` (contracts: nnfast/kernels/numpy_ref/conv.py).
+`conv2d_backward_kernel` (contracts: nnfast/kernels/numpy_ref/conv.py), and of the
+depthwise `depthwise_conv2d*` kernels (src/conv_depthwise.pyx, direct loops).
 
 Each adapter checks with the twin's checks, then picks one of three paths:
 - pointwise (1x1 kernel, stride 1, no padding): the convolution *is* a GEMM on the
@@ -15,8 +16,10 @@ import contextlib
 import numpy as np
 
 from nnfast._ext import conv as _conv
+from nnfast._ext import conv_depthwise as _dw
 from nnfast.kernels import compiled as _compiled
 from nnfast.kernels.numpy_ref import conv as _ref
+from nnfast.kernels.numpy_ref import conv_depthwise as _dref
 from nnfast.kernels.registry import register
 from nnfast.kernels.threads import get_num_threads
 
@@ -159,6 +162,52 @@ def conv2d_backward_kernel(x, dy, kernel_shape, strides=(1, 1), padding="valid",
     return dk.reshape(kernel_shape)
 
 
+# --- depthwise ------------------------------------------------------------------------------
+def depthwise_conv2d(x, kernel, strides=(1, 1), padding="valid", dilation=(1, 1)):
+    strides, dilation, pads, out_hw = _dref.check_depthwise(x, kernel, strides, padding,
+                                                            dilation)
+    x, kernel = _contig(x), _contig(kernel)
+    kh, kw, c, m = kernel.shape
+    y = np.zeros((x.shape[0],) + out_hw + (c * m,), dtype=x.dtype)
+    if x.size and y.size:
+        rows = y.size // (c * m)
+        _dw.depthwise_forward(x, kernel, y, *_args(strides, pads, dilation),
+                              _team(y.size * kh * kw, rows, False))
+    return y
+
+
+def depthwise_conv2d_backward_input(dy, kernel, input_shape, strides=(1, 1),
+                                    padding="valid", dilation=(1, 1)):
+    input_shape, (strides, dilation, pads, _) = _dref.check_depthwise_backward_input(
+        dy, kernel, input_shape, strides, padding, dilation)
+    dy, kernel = _contig(dy), _contig(kernel)
+    dx = np.zeros(input_shape, dtype=dy.dtype)
+    if dx.size and dy.size:
+        team = _team(dy.size * kernel.shape[0] * kernel.shape[1], input_shape[0], False)
+        _dw.depthwise_backward_input(dy, kernel, dx, *_args(strides, pads, dilation), team)
+    return dx
+
+
+def depthwise_conv2d_backward_kernel(x, dy, kernel_shape, strides=(1, 1), padding="valid",
+                                     dilation=(1, 1)):
+    kernel_shape, (strides, dilation, pads, _) = _dref.check_depthwise_backward_kernel(
+        x, dy, kernel_shape, strides, padding, dilation)
+    x, dy = _contig(x), _contig(dy)
+    if not (x.size and dy.size):
+        return np.zeros(kernel_shape, dtype=x.dtype)
+    rows = dy.size // (kernel_shape[2] * kernel_shape[3])
+    team = _team(dy.size * kernel_shape[0] * kernel_shape[1], rows, False)
+    partial = np.zeros((team,) + kernel_shape, dtype=x.dtype)
+    _dw.depthwise_backward_kernel(x, dy, partial, *_args(strides, pads, dilation), team)
+    dk = partial[0]
+    for t in range(1, team):
+        dk += partial[t]
+    return dk
+
+
 for _name, _fn in (("conv2d", conv2d), ("conv2d_backward_input", conv2d_backward_input),
-                   ("conv2d_backward_kernel", conv2d_backward_kernel)):
+                   ("conv2d_backward_kernel", conv2d_backward_kernel),
+                   ("depthwise_conv2d", depthwise_conv2d),
+                   ("depthwise_conv2d_backward_input", depthwise_conv2d_backward_input),
+                   ("depthwise_conv2d_backward_kernel", depthwise_conv2d_backward_kernel)):
     register(_name, cython=_fn)
