@@ -9,6 +9,7 @@ from nnfast.layers.reshaping.flatten import Flatten  # noqa: F401
 from nnfast.layers.reshaping.permute import Permute  # noqa: F401
 from nnfast.layers.reshaping.reshape import Reshape  # noqa: F401
 from nnfast.layers.normalization.batch_normalization import BatchNormalization  # noqa: F401
+from nnfast.layers.convolutional import *  # noqa: F401,F403
 from nnfast.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 

@@ -173,7 +173,8 @@ def test_bad_input_raises_before_the_kernel(impl):
     mod = ref if impl == "numpy" else _conv_mod()
     x = np.zeros((1, 5, 5, 3), np.float32)
     w = np.zeros((3, 3, 3, 2), np.float32)
-    with pytest.raises(ValueError, match=r"conv2d: the input has 4 channels.*x.shape=\(1, 5, 5, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"conv2d: the input has 4 channels.*x.shape=\(1, 5, 5, 4\)"):
         mod.conv2d(np.zeros((1, 5, 5, 4), np.float32), w)
     with pytest.raises(ValueError, match="4-D input"):
         mod.conv2d(np.zeros((5, 5, 3), np.float32), w)
