@@ -113,6 +113,19 @@ def test_conv_bias_activation_causal_and_channels_first(kernel_backend, float64,
                                                   activation="sigmoid"), [xc, wc, b])
 
 
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_strides_with_dilation_is_keras_decomposition(kernel_backend, float64, rng, padding):
+    # Keras's ops (its layers refuse the pair) run strides > 1 with dilation > 1 as the
+    # stride-1 dilated convolution of the TF-"same"-padded input, subsampled.
+    x, w = rng.normal(size=(2, 11, 10, 3)), rng.normal(size=(3, 2, 3, 4))
+    y = ops.conv(x, w, (2, 3), padding, dilation_rate=(2, 2))
+    if padding == "same":
+        x = np.pad(x, ((0, 0), same_pads(11, 3, 2, 2), same_pads(10, 2, 3, 2), (0, 0)))
+    want = conv_formula(x, w, (1, 1), "valid", (2, 2))[:, ::2, ::3]
+    np.testing.assert_allclose(y, want, rtol=1e-10)
+    check_vjp(lambda a, b: ops.conv(a, b, (2, 3), padding, dilation_rate=2), [x[:1, :7, :6], w])
+
+
 def _transpose_formula(x, w, strides, pads, out_hw):
     """Each input pixel scatters x @ w[i, j].T into the output (the definition)."""
     n, h, wd, _ = x.shape
