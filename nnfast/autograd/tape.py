@@ -229,13 +229,17 @@ def _flatten(x):
 
 
 def _pack_like(structure, flat):
-    it = iter(flat)
+    return _pack(structure, iter(flat))
 
-    def pack(s):
-        if isinstance(s, (list, tuple)):
-            return type(s)(pack(item) for item in s) if isinstance(s, list) else tuple(pack(i) for i in s)
-        if isinstance(s, dict):
-            return {k: pack(s[k]) for k in sorted(s)}
-        return next(it)
 
-    return pack(structure)
+def _pack(s, it):
+    # A module-level function, not a recursive closure: the closure and its cell formed a
+    # reference cycle that kept every gradient array alive until the cyclic GC ran, so
+    # each training step allocated (and page-faulted) fresh memory for them.
+    if isinstance(s, list):
+        return type(s)(_pack(item, it) for item in s)
+    if isinstance(s, tuple):
+        return tuple(_pack(item, it) for item in s)
+    if isinstance(s, dict):
+        return {k: _pack(s[k], it) for k in sorted(s)}
+    return next(it)

@@ -12,6 +12,7 @@ Each adapter checks with the twin's checks, then picks one of three paths:
   BLAS single-threaded (DESIGN.md, Threads: never more running threads than asked).
 """
 import contextlib
+import threading
 
 import numpy as np
 
@@ -33,6 +34,11 @@ TILE_ELEMENTS = 1 << 20
 # OpenBLAS picks AVX2/FMA kernels at run time, and even an NNFAST_NATIVE=1 build loses
 # 1.1-3.5x. So 0: the direct kernels stay as the measured baseline (bench/test_conv.py).
 DIRECT_MAX_CHANNELS = 0
+# With stride 1 the input gradient is also a forward convolution of dy with the flipped
+# kernel ("full" padding): one GEMM with inner dimension kh*kw*K instead of K, and no
+# col2im. Measured (one core): 5-10 % faster when C == K (W2 case c: 64 -> 60 ms), but
+# 20-55 % slower when C and K differ (case b, C=32 -> K=64: 35 -> 55 ms). "auto" = C == K.
+DX_AS_CONV = "auto"
 # Below this many multiply-adds a call stays on one thread (as PARALLEL_MIN_ELEMENTS
 # does for the elementwise kernels; tests lower that one to force threads).
 _MACS_PER_ELEMENT = 16
@@ -71,6 +77,19 @@ def _blas_scope(team):
     return contextlib.nullcontext()
 
 
+_local = threading.local()     # per calling thread: {dtype: flat scratch buffer}
+
+
+def _scratch(team, size, dtype):
+    """A (team, size) column buffer, reused from call to call (and step to step) by the
+    calling thread: fresh pages each call cost page faults (~1000 per 4 MB)."""
+    buffers = _local.__dict__.setdefault("buffers", {})
+    buf = buffers.get(dtype)
+    if buf is None or buf.size < team * size:
+        buf = buffers[dtype] = np.empty(team * size, dtype=dtype)
+    return buf[:team * size].reshape(team, size)
+
+
 def _tile(rows, team, kc):
     return max(1, min(-(-rows // team), TILE_ELEMENTS // max(kc, 1)))
 
@@ -89,7 +108,23 @@ def _args(strides, pads, dilation):
 
 def conv2d(x, kernel, strides=(1, 1), padding="valid", dilation=(1, 1)):
     strides, dilation, pads, out_hw = _ref.check_conv2d(x, kernel, strides, padding, dilation)
-    x, kernel = _contig(x), _contig(kernel)
+    return _forward(_contig(x), _contig(kernel), strides, pads, dilation, out_hw)
+
+
+def _full_padding(input_shape, kernel_shape, pads, dilation, out_hw):
+    """Pads under which the stride-1 input gradient is a forward convolution of dy with
+    the flipped kernel, or None when one would be negative (pads beyond the kernel)."""
+    full = []
+    for a in range(2):
+        before = (kernel_shape[a] - 1) * dilation[a] - pads[a][0]
+        after = input_shape[1 + a] - out_hw[a] + pads[a][0]
+        if before < 0 or after < 0:
+            return None
+        full.append((before, after))
+    return tuple(full)
+
+
+def _forward(x, kernel, strides, pads, dilation, out_hw):
     n, _, _, c = x.shape
     kh, kw, _, k = kernel.shape
     if x.size == 0 or kernel.size == 0:
@@ -104,7 +139,7 @@ def conv2d(x, kernel, strides=(1, 1), padding="valid", dilation=(1, 1)):
         return y
     team = _team(rows * kc * k, rows, True)
     tile = _tile(rows, team, kc)
-    scratch = np.empty((team, tile * kc), dtype=x.dtype)
+    scratch = _scratch(team, tile * kc, x.dtype)
     with _blas_scope(team):
         _conv.conv2d_forward(x, kernel, y, *geo, scratch, tile, team)
     return y
@@ -122,11 +157,16 @@ def conv2d_backward_input(dy, kernel, input_shape, strides=(1, 1), padding="vali
     if _pointwise(kernel.shape, strides, pads):
         return _compiled.gemm(dy.reshape(-1, k), kernel.reshape(c, k),
                               trans_b=True).reshape(input_shape)
+    full = _full_padding(input_shape, kernel.shape, pads, dilation, out_hw)
+    as_conv = DX_AS_CONV is True or (DX_AS_CONV == "auto" and c == k)
+    if as_conv and strides == (1, 1) and full is not None:
+        flipped = np.ascontiguousarray(kernel[::-1, ::-1].transpose(0, 1, 3, 2))
+        return _forward(dy, flipped, (1, 1), full, dilation, input_shape[1:3])
     dx = np.empty(input_shape, dtype=dy.dtype)
     p, kc = out_hw[0] * out_hw[1], kh * kw * c
     team = _team(n * p * kc * k, n, True)
     tile = _tile(p, 1, kc)
-    scratch = np.empty((team, tile * kc), dtype=dy.dtype)
+    scratch = _scratch(team, tile * kc, dy.dtype)
     with _blas_scope(team):
         _conv.conv2d_backward_input(dy, kernel, dx, *_args(strides, pads, dilation), scratch,
                                     tile, team)
@@ -153,7 +193,7 @@ def conv2d_backward_kernel(x, dy, kernel_shape, strides=(1, 1), padding="valid",
         _conv.direct_backward_kernel(x, dy, partial, kh, kw, *geo, team)
     else:
         tile = _tile(rows, team, kc)
-        scratch = np.empty((team, tile * kc), dtype=x.dtype)
+        scratch = _scratch(team, tile * kc, x.dtype)
         with _blas_scope(team):
             _conv.conv2d_backward_kernel(x, dy, partial, kh, kw, *geo, scratch, tile, team)
     dk = partial[0]

@@ -82,15 +82,15 @@ def _case(g, dtype, seed):
 
 @settings(max_examples=120, deadline=None)
 @given(g=geometries, dtype=st.sampled_from(DTYPES), threads=st.sampled_from([1, 2]),
-       path=st.sampled_from(["im2col", "im2col-small-tiles", "direct"]),
+       path=st.sampled_from(["im2col", "im2col-small-tiles", "direct", "dx-as-conv"]),
        seed=st.integers(0, 2**16))
 def test_conv2d_kernels_equal_twins_and_formula(g, dtype, threads, path, seed):
     case = _case(g, dtype, seed)
     if case is None:
         return
     x, w, dy, padding, (strides, dilation, pads, _) = case
-    knobs = {"im2col": {}, "im2col-small-tiles": {"TILE_ELEMENTS": 1},
-             "direct": {"DIRECT_MAX_CHANNELS": 64}}[path]
+    knobs = {"im2col": {"DX_AS_CONV": False}, "im2col-small-tiles": {"TILE_ELEMENTS": 1},
+             "direct": {"DIRECT_MAX_CHANNELS": 64}, "dx-as-conv": {"DX_AS_CONV": True}}[path]
     with _knobs(**knobs) as mod, num_threads(threads):
         y = mod.conv2d(x, w, g["strides"], padding, g["dilation"])
         dx = mod.conv2d_backward_input(dy, w, x.shape, g["strides"], padding, g["dilation"])
@@ -197,3 +197,22 @@ def test_bad_input_raises_before_the_kernel(impl):
         mod.conv2d_backward_input(np.zeros((1, 4, 3, 2), np.float32), w, x.shape)
     with pytest.raises(ValueError, match="conv2d_backward_kernel: `dy`"):
         mod.conv2d_backward_kernel(x, np.zeros((1, 3, 3, 5), np.float32), w.shape)
+
+
+def test_blas_is_single_threaded_only_inside_the_parallel_loop():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    mod = _conv_mod()
+
+    def blas_threads():
+        return {d["num_threads"] for d in threadpoolctl.threadpool_info()
+                if d["user_api"] == "blas"}
+
+    x = np.random.default_rng(0).normal(size=(4, 9, 9, 8)).astype(np.float32)
+    w = np.ones((3, 3, 8, 8), np.float32)
+    with num_threads(2):
+        assert mod._team(10**9, 4, True) == 2
+        with mod._blas_scope(2):
+            assert blas_threads() == {1}
+        mod.conv2d(x, w)
+        mod.conv2d_backward_kernel(x, mod.conv2d(x, w), w.shape)
+        assert blas_threads() == {2}
