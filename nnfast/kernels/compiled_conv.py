@@ -3,13 +3,15 @@
 `conv2d_backward_kernel` (contracts: nnfast/kernels/numpy_ref/conv.py), and of the
 depthwise `depthwise_conv2d*` kernels (src/conv_depthwise.pyx, direct loops).
 
-Each adapter checks with the twin's checks, then picks one of three paths:
+Each adapter checks with the twin's checks, then picks a path:
 - pointwise (1x1 kernel, stride 1, no padding): the convolution *is* a GEMM on the
   input seen as (N*H*W, C); one BLAS call, threaded by BLAS itself;
 - direct loops when the input has few channels (`DIRECT_MAX_CHANNELS`, off: measured
   slower than im2col, see below);
 - im2col tiles + per-tile GEMM otherwise, in a parallel loop whose threads each call
-  BLAS single-threaded (DESIGN.md, Threads: never more running threads than asked).
+  BLAS single-threaded (DESIGN.md, Threads: never more running threads than asked);
+  the stride-1 input gradient may run as a forward convolution (`DX_AS_CONV`).
+The column buffers are kept per calling thread and reused from call to call.
 """
 import contextlib
 import threading
