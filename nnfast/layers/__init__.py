@@ -40,6 +40,7 @@ from nnfast.layers.merging.elementwise_merges import (  # noqa: F401
 )
 from nnfast.layers.merging.concatenate import Concatenate, concatenate  # noqa: F401
 from nnfast.layers.merging.dot import Dot, dot  # noqa: F401
+from nnfast.layers.convolutional import *  # noqa: F401,F403
 from nnfast.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 

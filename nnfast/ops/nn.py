@@ -291,3 +291,9 @@ def multi_hot(inputs, num_classes, axis=-1, dtype=None):
     if axis != -1:
         out = np.moveaxis(out, -1, axis)
     return wrap(out)
+
+
+# Convolutions live in nn_conv.py (Keras's ops.conv, conv_transpose, depthwise_conv, ...).
+from nnfast.ops import nn_conv as _nn_conv  # noqa: E402
+from nnfast.ops.nn_conv import *  # noqa: E402,F401,F403
+__all__ += _nn_conv.__all__

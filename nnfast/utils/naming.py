@@ -7,7 +7,7 @@ _UIDS = collections.defaultdict(int)
 
 def to_snake_case(name):
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()   # Keras: "Conv2D" -> "conv2d"
     return name
 
 

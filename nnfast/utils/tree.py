@@ -31,17 +31,19 @@ def map_structure(fn, x):
 
 def pack_sequence_as(structure, flat, sort_keys=False):
     """The inverse of `flatten`: `flat`'s leaves put back into `structure`'s shape."""
-    it = iter(flat)
+    return _pack(structure, iter(flat), sort_keys)
 
-    def pack(s):
-        if isinstance(s, list):
-            return [pack(i) for i in s]
-        if isinstance(s, tuple):
-            return tuple(pack(i) for i in s)
-        if isinstance(s, dict):
-            keys = sorted(s) if sort_keys else list(s)
-            packed = {k: pack(s[k]) for k in keys}
-            return {k: packed[k] for k in s}
-        return next(it)
 
-    return pack(structure)
+def _pack(s, it, sort_keys):
+    # Module-level on purpose: a recursive closure forms a reference cycle (function ->
+    # cell -> function) that keeps the packed arrays (a step's gradients) alive until the
+    # cyclic GC runs, so every step page-faults fresh memory.
+    if isinstance(s, list):
+        return [_pack(i, it, sort_keys) for i in s]
+    if isinstance(s, tuple):
+        return tuple(_pack(i, it, sort_keys) for i in s)
+    if isinstance(s, dict):
+        keys = sorted(s) if sort_keys else list(s)
+        packed = {k: _pack(s[k], it, sort_keys) for k in keys}
+        return {k: packed[k] for k in s}
+    return next(it)
