@@ -119,6 +119,43 @@ cdef inline double _backward1(int kind, double dy, double x, double y,
     return dy * (s + x * s * (1.0 - s))
 
 
+# Branch-free ReLU loops over raw pointers: written as a plain C loop (not the body of a
+# prange, whose lastprivate temporaries stop GCC's vectoriser), so they compile to SIMD
+# selects. With random signs the branchy form mispredicted half the time (8x slower).
+cdef inline void _relu_forward_run(const floating* x, floating* y, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        y[i] = x[i] if x[i] > 0 else 0
+
+
+cdef inline void _relu_backward_run(const floating* dy, const floating* y, floating* dx,
+                                    Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef floating g
+    for i in range(n):
+        g = dy[i]           # loaded unconditionally: a conditional load is not if-converted
+        dx[i] = g if y[i] > 0 else 0
+
+
+cdef inline void _bias_relu_row(const floating* z, const floating* b, floating* y,
+                                Py_ssize_t c, bint relu) noexcept nogil:
+    """y = z + b, then max(., 0) when `relu`: one row, a plain vectorisable loop."""
+    cdef Py_ssize_t j
+    cdef floating w
+    if relu:
+        for j in range(c):
+            w = z[j] + b[j]
+            y[j] = w if w > 0 else 0
+    else:
+        for j in range(c):
+            y[j] = z[j] + b[j]
+
+
+cdef inline Py_ssize_t _chunk(Py_ssize_t n, int parts, int t) noexcept nogil:
+    """Start of part `t` of `parts` equal parts of range(n)."""
+    return (n * t) // parts
+
+
 cdef inline floating _tanh(floating x) noexcept nogil:
     if floating is float:
         return tanhf(x)
@@ -132,10 +169,14 @@ def activation_forward(int kind, const floating[::1] x, floating[::1] y, double 
     _check(y.shape[0] == n, "activation_forward")
     # The hot kinds get loops of their own, in the input precision, which the compiler
     # vectorises; the rest share the generic loop (switch per element, in double).
+    cdef int t
     if kind == RELU:
-        for i in prange(n, nogil=True, schedule="static", num_threads=num_threads,
+        if n == 0:
+            return
+        for t in prange(num_threads, nogil=True, schedule="static", num_threads=num_threads,
                         use_threads_if=num_threads > 1):
-            y[i] = x[i] if x[i] > 0 else 0
+            _relu_forward_run(&x[_chunk(n, num_threads, t)], &y[_chunk(n, num_threads, t)],
+                              _chunk(n, num_threads, t + 1) - _chunk(n, num_threads, t))
     elif kind == TANH:
         for i in prange(n, nogil=True, schedule="static", num_threads=num_threads,
                         use_threads_if=num_threads > 1):
@@ -152,10 +193,15 @@ def activation_backward(int kind, const floating[::1] dy, const floating[::1] x,
     """`x` may be any array of the right length when the kind does not read it."""
     cdef Py_ssize_t i, n = dy.shape[0]
     _check(x.shape[0] == n and y.shape[0] == n and dx.shape[0] == n, "activation_backward")
+    cdef int t
     if kind == RELU:
-        for i in prange(n, nogil=True, schedule="static", num_threads=num_threads,
+        if n == 0:
+            return
+        for t in prange(num_threads, nogil=True, schedule="static", num_threads=num_threads,
                         use_threads_if=num_threads > 1):
-            dx[i] = dy[i] if y[i] > 0 else 0
+            _relu_backward_run(&dy[_chunk(n, num_threads, t)], &y[_chunk(n, num_threads, t)],
+                               &dx[_chunk(n, num_threads, t)],
+                               _chunk(n, num_threads, t + 1) - _chunk(n, num_threads, t))
     elif kind == TANH:
         for i in prange(n, nogil=True, schedule="static", num_threads=num_threads,
                         use_threads_if=num_threads > 1):
@@ -175,11 +221,16 @@ def bias_activation_forward(int kind, floating[:, ::1] z, const floating[::1] bi
     cdef floating w
     _check(y.shape[0] == n and y.shape[1] == c and (bias.shape[0] == c or not has_bias),
            "bias_activation_forward")
+    if (kind == RELU or kind == LINEAR) and has_bias and n > 0 and c > 0:
+        for i in prange(n, nogil=True, schedule="static", num_threads=num_threads,
+                        use_threads_if=num_threads > 1):
+            _bias_relu_row(&z[i, 0], &bias[0], &y[i, 0], c, kind == RELU)
+        return
     if kind == RELU or kind == LINEAR:
         for i in prange(n, nogil=True, schedule="static", num_threads=num_threads,
                         use_threads_if=num_threads > 1):
             for j in range(c):
-                w = z[i, j] + bias[j] if has_bias else z[i, j]
+                w = z[i, j]
                 y[i, j] = w if (kind == LINEAR or w > 0) else 0
         return
     if kind == TANH:
