@@ -303,3 +303,4 @@ for _name, _fn in (("gemm", gemm), ("activation_forward", activation_forward),
                    ("softmax_cross_entropy_backward", softmax_cross_entropy_backward)):
     register(_name, cython=_fn)
 from nnfast.kernels import compiled_conv  # noqa: E402,F401  (convolution adapters)
+from nnfast.kernels import compiled_pool  # noqa: E402,F401  (registers the pooling kernels)

@@ -41,6 +41,16 @@ from nnfast.layers.merging.elementwise_merges import (  # noqa: F401
 from nnfast.layers.merging.concatenate import Concatenate, concatenate  # noqa: F401
 from nnfast.layers.merging.dot import Dot, dot  # noqa: F401
 from nnfast.layers.convolutional import *  # noqa: F401,F403
+from nnfast.layers.pooling import *  # noqa: F401,F403
+from nnfast.layers.reshaping.spatial import (  # noqa: F401
+    Cropping1D,
+    Cropping2D,
+    RepeatVector,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 from nnfast.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 

@@ -26,6 +26,7 @@ from nnfast.ops.core import (  # noqa: F401
     transpose,
 )
 from nnfast.ops.layer_normalization import layer_normalization  # noqa: F401,E402
+from nnfast.ops.nn_pool import average_pool, max_pool  # noqa: F401,E402
 from nnfast.ops.symbolic import wrap_namespace as _wrap_namespace  # noqa: E402
 
 # Every public op also works on symbolic tensors inside a functional model.
