@@ -7,8 +7,6 @@ window tap is one contiguous, vectorisable pass over C values.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport INFINITY
-from libc.stdint cimport int64_t
 
 
 cdef int _check(bint ok, str name) except -1:
@@ -17,62 +15,79 @@ cdef int _check(bint ok, str name) except -1:
     return 0
 
 
+cdef inline void _take_tap(const floating* x, floating* y, int* arg, Py_ssize_t c,
+                           int idx) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(c):
+        y[k] = x[k]
+        arg[k] = idx
+
+
+cdef inline void _max_tap(const floating* x, floating* y, int* arg, Py_ssize_t c,
+                          int idx) noexcept nogil:
+    """One window tap over the C channels: a plain loop GCC turns into SIMD compares and
+    blends. Strictly greater keeps the first maximum (TensorFlow, NumPy); the first NaN
+    wins and stays (NumPy's argmax)."""
+    cdef Py_ssize_t k
+    cdef floating v, best
+    cdef int a
+    cdef bint take
+    for k in range(c):
+        v = x[k]
+        best = y[k]
+        a = arg[k]
+        take = v > best or (v != v and best == best)
+        # Unconditional stores: a conditional store is never if-converted, and with random
+        # data the branch mispredicts half the time.
+        y[k] = v if take else best
+        arg[k] = idx if take else a
+
+
 def max_pool2d(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] y,
-               int64_t[:, :, :, ::1] argmax, int kh, int kw, int sh, int sw, int pt, int pl,
+               int[:, :, :, ::1] argmax, int kh, int kw, int sh, int sw, int pt, int pl,
                int num_threads):
+    """argmax: the flat input index h * W + w of each output's maximum (int32)."""
     cdef Py_ssize_t n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3]
     cdef Py_ssize_t ho = y.shape[1], wo = y.shape[2]
-    cdef Py_ssize_t r, b, oi, oj, i, j, ii, jj, k
-    cdef floating v
+    cdef Py_ssize_t r, b, oi, oj, i0, i1, j0, j1, ii, jj
     _check(y.shape[0] == n and y.shape[3] == c and argmax.shape[0] == n
            and argmax.shape[1] == ho and argmax.shape[2] == wo and argmax.shape[3] == c,
            "max_pool2d")
+    if n == 0 or c == 0 or ho == 0 or wo == 0:
+        return
     for r in prange(n * ho, nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         b = r // ho
         oi = r % ho
+        i0 = oi * sh - pt
+        i1 = i0 + kh
+        if i0 < 0:
+            i0 = 0
+        if i1 > h:
+            i1 = h
         for oj in range(wo):
-            for k in range(c):
-                y[b, oi, oj, k] = -INFINITY
-                argmax[b, oi, oj, k] = 0
-            for i in range(kh):
-                ii = oi * sh - pt + i
-                if ii < 0 or ii >= h:
-                    continue
-                for j in range(kw):
-                    jj = oj * sw - pl + j
-                    if jj < 0 or jj >= w:
-                        continue
-                    for k in range(c):
-                        v = x[b, ii, jj, k]
-                        # Strictly greater: ties keep the first maximum (TensorFlow, NumPy);
-                        # the first NaN wins and stays (NumPy's argmax).
-                        if v > y[b, oi, oj, k] or (v != v and y[b, oi, oj, k] == y[b, oi, oj, k]):
-                            y[b, oi, oj, k] = v
-                            argmax[b, oi, oj, k] = ii * w + jj
-            # A window of -inf values must still point at its first real input value.
-            for k in range(c):
-                if y[b, oi, oj, k] == -INFINITY:
-                    argmax[b, oi, oj, k] = _first_tap(oi, oj, kh, kw, sh, sw, pt, pl, h, w)
+            j0 = oj * sw - pl
+            j1 = j0 + kw
+            if j0 < 0:
+                j0 = 0
+            if j1 > w:
+                j1 = w
+            # The first real tap seeds the result; the others compete with it.
+            _take_tap(&x[b, i0, j0, 0], &y[b, oi, oj, 0], &argmax[b, oi, oj, 0], c,
+                      <int> (i0 * w + j0))
+            for ii in range(i0, i1):
+                for jj in range(j0, j1):
+                    if ii != i0 or jj != j0:
+                        _max_tap(&x[b, ii, jj, 0], &y[b, oi, oj, 0], &argmax[b, oi, oj, 0], c,
+                                 <int> (ii * w + jj))
 
 
-cdef inline int64_t _first_tap(Py_ssize_t oi, Py_ssize_t oj, int kh, int kw, int sh, int sw,
-                               int pt, int pl, Py_ssize_t h, Py_ssize_t w) noexcept nogil:
-    """Flat index of the first non-padded tap of window (oi, oj)."""
-    cdef Py_ssize_t ii = oi * sh - pt, jj = oj * sw - pl
-    if ii < 0:
-        ii = 0
-    if jj < 0:
-        jj = 0
-    return ii * w + jj
-
-
-def max_pool2d_backward(const floating[:, :, :, ::1] dy, const int64_t[:, :, :, ::1] argmax,
+def max_pool2d_backward(const floating[:, :, :, ::1] dy, const int[:, :, :, ::1] argmax,
                         floating[:, :, ::1] dx, int num_threads):
     """dx (N, H*W, C) must be zeroed by the caller."""
     cdef Py_ssize_t n = dy.shape[0], ho = dy.shape[1], wo = dy.shape[2], c = dy.shape[3]
     cdef Py_ssize_t hw = dx.shape[1], b, oi, oj, k
-    cdef int64_t idx
+    cdef int idx
     _check(argmax.shape[0] == n and argmax.shape[1] == ho and argmax.shape[2] == wo
            and argmax.shape[3] == c and dx.shape[0] == n and dx.shape[2] == c,
            "max_pool2d_backward")
@@ -86,35 +101,46 @@ def max_pool2d_backward(const floating[:, :, :, ::1] dy, const int64_t[:, :, :, 
                         dx[b, idx, k] += dy[b, oi, oj, k]
 
 
+cdef inline void _add_into(const floating* src, floating* dst, Py_ssize_t c,
+                           floating scale) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(c):
+        dst[k] += src[k] * scale
+
+
 def avg_pool2d(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] y, int kh, int kw,
                int sh, int sw, int pt, int pl, int num_threads):
     cdef Py_ssize_t n = x.shape[0], h = x.shape[1], w = x.shape[2], c = x.shape[3]
     cdef Py_ssize_t ho = y.shape[1], wo = y.shape[2]
-    cdef Py_ssize_t r, b, oi, oj, i, j, ii, jj, k, count
+    cdef Py_ssize_t r, b, oi, oj, i0, i1, j0, j1, ii, jj, k
     cdef floating scale
     _check(y.shape[0] == n and y.shape[3] == c, "avg_pool2d")
+    if n == 0 or c == 0 or ho == 0 or wo == 0:
+        return
     for r in prange(n * ho, nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         b = r // ho
         oi = r % ho
+        i0 = oi * sh - pt
+        i1 = i0 + kh
+        if i0 < 0:
+            i0 = 0
+        if i1 > h:
+            i1 = h
         for oj in range(wo):
+            j0 = oj * sw - pl
+            j1 = j0 + kw
+            if j0 < 0:
+                j0 = 0
+            if j1 > w:
+                j1 = w
             for k in range(c):
                 y[b, oi, oj, k] = 0
-            count = 0
-            for i in range(kh):
-                ii = oi * sh - pt + i
-                if ii < 0 or ii >= h:
-                    continue
-                for j in range(kw):
-                    jj = oj * sw - pl + j
-                    if jj < 0 or jj >= w:
-                        continue
-                    count = count + 1
-                    for k in range(c):
-                        y[b, oi, oj, k] += x[b, ii, jj, k]
-            scale = 1.0 / count if count > 0 else 0
-            for k in range(c):
-                y[b, oi, oj, k] *= scale
+            # Only real values count: TensorFlow's "same" average ignores the padding.
+            scale = 1.0 / ((i1 - i0) * (j1 - j0))
+            for ii in range(i0, i1):
+                for jj in range(j0, j1):
+                    _add_into(&x[b, ii, jj, 0], &y[b, oi, oj, 0], c, scale)
 
 
 def avg_pool2d_backward(const floating[:, :, :, ::1] dy, floating[:, :, :, ::1] dx, int kh,
@@ -122,30 +148,28 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] dy, floating[:, :, :, ::1] 
     """dx (N, H, W, C) must be zeroed by the caller."""
     cdef Py_ssize_t n = dx.shape[0], h = dx.shape[1], w = dx.shape[2], c = dx.shape[3]
     cdef Py_ssize_t ho = dy.shape[1], wo = dy.shape[2]
-    cdef Py_ssize_t b, oi, oj, i, j, ii, jj, k, count
-    cdef floating share
+    cdef Py_ssize_t b, oi, oj, i0, i1, j0, j1, ii, jj
+    cdef floating scale
     _check(dy.shape[0] == n and dy.shape[3] == c, "avg_pool2d_backward")
+    if n == 0 or c == 0 or ho == 0 or wo == 0:
+        return
     for b in prange(n, nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         for oi in range(ho):
+            i0 = oi * sh - pt
+            i1 = i0 + kh
+            if i0 < 0:
+                i0 = 0
+            if i1 > h:
+                i1 = h
             for oj in range(wo):
-                count = 0
-                for i in range(kh):
-                    ii = oi * sh - pt + i
-                    if 0 <= ii < h:
-                        for j in range(kw):
-                            jj = oj * sw - pl + j
-                            if 0 <= jj < w:
-                                count = count + 1
-                if count == 0:
-                    continue
-                for i in range(kh):
-                    ii = oi * sh - pt + i
-                    if ii < 0 or ii >= h:
-                        continue
-                    for j in range(kw):
-                        jj = oj * sw - pl + j
-                        if jj < 0 or jj >= w:
-                            continue
-                        for k in range(c):
-                            dx[b, ii, jj, k] += dy[b, oi, oj, k] / count
+                j0 = oj * sw - pl
+                j1 = j0 + kw
+                if j0 < 0:
+                    j0 = 0
+                if j1 > w:
+                    j1 = w
+                scale = 1.0 / ((i1 - i0) * (j1 - j0))
+                for ii in range(i0, i1):
+                    for jj in range(j0, j1):
+                        _add_into(&dy[b, oi, oj, 0], &dx[b, ii, jj, 0], c, scale)

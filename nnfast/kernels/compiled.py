@@ -304,3 +304,4 @@ for _name, _fn in (("gemm", gemm), ("activation_forward", activation_forward),
     register(_name, cython=_fn)
 from nnfast.kernels import compiled_conv  # noqa: E402,F401  (convolution adapters)
 from nnfast.kernels import compiled_pool  # noqa: E402,F401  (registers the pooling kernels)
+from nnfast.kernels import compiled_optim  # noqa: E402,F401  (fused optimizer updates)

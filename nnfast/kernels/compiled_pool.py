@@ -24,8 +24,11 @@ def max_pool2d(x, pool, strides, pads):
     ho, wo = _ref.check_pool2d(x, pool, strides, pads, "max_pool2d")
     x = _contig(x)
     n, _, _, c = x.shape
+    if x.shape[1] * x.shape[2] >= 2**31:
+        raise ValueError(f"max_pool2d: a {x.shape[1]}x{x.shape[2]} image is too large for the "
+                         "compiled kernel's int32 argmax.")
     y = np.empty((n, ho, wo, c), dtype=x.dtype)
-    argmax = np.empty((n, ho, wo, c), dtype=np.int64)
+    argmax = np.empty((n, ho, wo, c), dtype=np.int32)
     if y.size:
         _pool.max_pool2d(x, y, argmax, pool[0], pool[1], strides[0], strides[1], pads[0][0],
                          pads[1][0], _threads(x.size))
@@ -38,7 +41,7 @@ def max_pool2d_backward(dy, argmax, input_shape):
         return _ref.max_pool2d_backward(dy, argmax, input_shape)    # raises the twin's error
     dx = np.zeros((n, h * w, c), dtype=dy.dtype)
     if dy.size:
-        _pool.max_pool2d_backward(_contig(dy), _contig(argmax.astype(np.int64, copy=False)),
+        _pool.max_pool2d_backward(_contig(dy), _contig(argmax.astype(np.int32, copy=False)),
                                   dx, _threads(dy.size))
     return dx.reshape(input_shape)
 
