@@ -37,11 +37,12 @@ test-debug: $(BUILT)
 bench: $(BUILT)
 	$(VPY) -m pytest bench -q -p no:cacheprovider --benchmark-only --benchmark-columns=median,iqr,rounds
 
-# Installs the peers, then runs the one-process comparison at 1 thread and at all cores.
+# Installs the peers (PyTorch as exactly torch==2.13.0: any other spelling pulls GBs of
+# CUDA), then runs the one-process-tree comparison at 1 thread and at all cores.
 bench-peers: $(BUILT)
-	$(PIP) install -q torch==2.13.0
-	$(VPY) bench/compare.py --threads 1
-	$(VPY) bench/compare.py --threads $$(nproc)
+	$(PIP) install -q torch==2.13.0 tensorflow-cpu==2.21.0 keras
+	KERAS_BACKEND=tensorflow $(VPY) bench/compare.py --threads 1
+	KERAS_BACKEND=tensorflow $(VPY) bench/compare.py --threads $$(nproc)
 
 wheel: $(BUILT)
 	$(PIP) wheel . --no-deps --no-build-isolation -w dist
