@@ -253,3 +253,5 @@ for _name, _fn in (("gemm", gemm), ("activation_forward", activation_forward),
                    ("softmax_cross_entropy", softmax_cross_entropy),
                    ("softmax_cross_entropy_backward", softmax_cross_entropy_backward)):
     register(_name, cython=_fn)
+
+from nnfast.kernels import compiled_rnn  # noqa: E402,F401  (registers the recurrent kernels)
