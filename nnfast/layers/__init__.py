@@ -9,6 +9,13 @@ from nnfast.layers.reshaping.flatten import Flatten  # noqa: F401
 from nnfast.layers.reshaping.permute import Permute  # noqa: F401
 from nnfast.layers.reshaping.reshape import Reshape  # noqa: F401
 from nnfast.layers.normalization.batch_normalization import BatchNormalization  # noqa: F401
+from nnfast.layers.rnn.rnn import RNN  # noqa: F401
+from nnfast.layers.rnn.stacked_rnn_cells import StackedRNNCells  # noqa: F401
+from nnfast.layers.rnn.lstm import LSTM, LSTMCell  # noqa: F401
+from nnfast.layers.rnn.gru import GRU, GRUCell  # noqa: F401
+from nnfast.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell  # noqa: F401
+from nnfast.layers.rnn.bidirectional import Bidirectional  # noqa: F401
+from nnfast.layers.rnn.time_distributed import TimeDistributed  # noqa: F401
 from nnfast.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
