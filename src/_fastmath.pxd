@@ -10,9 +10,13 @@
 # sigmoid = 1 / (1 + e^-x) keeps full relative accuracy; tanh = 1 - 2 / (e^2x + 1) has an
 # absolute error of about 1e-7 (near 0 that is not relative accuracy, which an LSTM gate
 # does not need). float64 uses libm: the float64 paths are for gradient checks.
+#
+# The nnf_*_f loops are compiled twice where GCC and glibc allow (target_clones): for
+# x86-64-v3 CPUs (AVX2 + FMA, 8 floats per instruction) and for baseline x86-64; the
+# loader picks one once (ifunc). A wheel built without -march still runs everywhere.
 cdef extern from *:
     """
-    static inline float nnf_clampf(float x, float lo, float hi) {
+    static inline __attribute__((always_inline)) float nnf_clampf(float x, float lo, float hi) {
         union { float f; int i; } a, l, h;
         int below = -(int) (x < lo), above = -(int) (x > hi);
         a.f = x;
@@ -22,7 +26,7 @@ cdef extern from *:
         a.i = (a.i & ~above) | (h.i & above);
         return a.f;
     }
-    static inline float nnf_expf(float x) {
+    static inline __attribute__((always_inline)) float nnf_expf(float x) {
         union { float f; int i; } scale;
         float k, r, p;
         x = nnf_clampf(x, -87.0f, 88.0f);
@@ -41,13 +45,78 @@ cdef extern from *:
         scale.i = ((int) k + 127) << 23;
         return p * scale.f;
     }
-    static inline float nnf_sigmoidf(float x) {
+    static inline __attribute__((always_inline)) float nnf_sigmoidf(float x) {
         return 1.0f / (1.0f + nnf_expf(-x));
     }
-    static inline float nnf_tanhf(float x) {
+    static inline __attribute__((always_inline)) float nnf_tanhf(float x) {
         return 1.0f - 2.0f / (nnf_expf(2.0f * x) + 1.0f);
+    }
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define NNF_CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), unused))
+    #elif defined(__GNUC__)
+    #define NNF_CLONES __attribute__((unused))
+    #else
+    #define NNF_CLONES
+    #endif
+    /* z = sigmoid(z + a [+ b [+ c]]); b, c may be NULL. */
+    static NNF_CLONES void nnf_sig_add_f(float *__restrict__ z, const float *__restrict__ a,
+                                         const float *__restrict__ b,
+                                         const float *__restrict__ c, Py_ssize_t n) {
+        Py_ssize_t j;
+        if (b == NULL)
+            for (j = 0; j < n; j++) z[j] = nnf_sigmoidf(z[j] + a[j]);
+        else if (c == NULL)
+            for (j = 0; j < n; j++) z[j] = nnf_sigmoidf(z[j] + a[j] + b[j]);
+        else
+            for (j = 0; j < n; j++) z[j] = nnf_sigmoidf(z[j] + a[j] + b[j] + c[j]);
+    }
+    /* z = tanh(z + a [+ b [* c]]); b, c may be NULL. */
+    static NNF_CLONES void nnf_tanh_add_f(float *__restrict__ z, const float *__restrict__ a,
+                                          const float *__restrict__ b,
+                                          const float *__restrict__ c, Py_ssize_t n) {
+        Py_ssize_t j;
+        if (b == NULL)
+            for (j = 0; j < n; j++) z[j] = nnf_tanhf(z[j] + a[j]);
+        else if (c == NULL)
+            for (j = 0; j < n; j++) z[j] = nnf_tanhf(z[j] + a[j] + b[j]);
+        else
+            for (j = 0; j < n; j++) z[j] = nnf_tanhf(z[j] + a[j] + b[j] * c[j]);
+    }
+    /* LSTM backward of one step for one row: dc (in: the carry's gradient from the next
+       step, out: to the previous carry) and the gate pre-activations' gradients dz, from
+       the activated gates z = [i, f, c, o], a = tanh(c_t), the previous carry cp and the
+       state's gradient dh. */
+    static NNF_CLONES void nnf_lstm_grad_f(const float *__restrict__ z,
+                                           const float *__restrict__ a,
+                                           const float *__restrict__ cp,
+                                           const float *__restrict__ dh,
+                                           float *__restrict__ dc, float *__restrict__ dz,
+                                           Py_ssize_t U) {
+        Py_ssize_t j;
+        for (j = 0; j < U; j++) {
+            float i = z[j], f = z[U + j], g = z[2 * U + j], o = z[3 * U + j];
+            float d = dc[j] + dh[j] * o * (1.0f - a[j] * a[j]);
+            dz[j] = d * g * i * (1.0f - i);
+            dz[U + j] = d * cp[j] * f * (1.0f - f);
+            dz[2 * U + j] = d * i * (1.0f - g * g);
+            dz[3 * U + j] = dh[j] * a[j] * o * (1.0f - o);
+            dc[j] = d * f;
+        }
+    }
+    /* y = tanh(x) */
+    static NNF_CLONES void nnf_tanh_f(float *__restrict__ y, const float *__restrict__ x,
+                                      Py_ssize_t n) {
+        Py_ssize_t j;
+        for (j = 0; j < n; j++) y[j] = nnf_tanhf(x[j]);
     }
     """
     float nnf_expf(float x) noexcept nogil
     float nnf_sigmoidf(float x) noexcept nogil
     float nnf_tanhf(float x) noexcept nogil
+    void nnf_sig_add_f(float* z, const float* a, const float* b, const float* c,
+                       Py_ssize_t n) noexcept nogil
+    void nnf_tanh_add_f(float* z, const float* a, const float* b, const float* c,
+                        Py_ssize_t n) noexcept nogil
+    void nnf_tanh_f(float* y, const float* x, Py_ssize_t n) noexcept nogil
+    void nnf_lstm_grad_f(const float* z, const float* a, const float* cp, const float* dh,
+                         float* dc, float* dz, Py_ssize_t U) noexcept nogil

@@ -6,7 +6,8 @@ from libc.math cimport exp, tanh
 from libc.string cimport memcpy, memset
 from cython cimport floating
 
-from _fastmath cimport nnf_sigmoidf, nnf_tanhf
+from _blas cimport gemm_rowmajor
+from _fastmath cimport nnf_sig_add_f, nnf_sigmoidf, nnf_tanh_add_f, nnf_tanh_f, nnf_tanhf
 
 
 cdef inline floating _sig(floating x) noexcept nogil:
@@ -70,10 +71,12 @@ cdef inline void _masked_output(floating* y, Py_ssize_t s, Py_ssize_t U,
 
 
 cdef inline void _sig_add(floating* z, const floating* a, const floating* b, const floating* c,
-                   Py_ssize_t n) noexcept nogil:
+                          Py_ssize_t n) noexcept nogil:
     """z = sigmoid(z + a [+ b [+ c]]) in place (b, c may be NULL)."""
     cdef Py_ssize_t j
-    if b == NULL:
+    if floating is float:
+        nnf_sig_add_f(z, a, b, c, n)
+    elif b == NULL:
         for j in range(n):
             z[j] = _sig(z[j] + a[j])
     elif c == NULL:
@@ -84,16 +87,32 @@ cdef inline void _sig_add(floating* z, const floating* a, const floating* b, con
             z[j] = _sig(z[j] + a[j] + b[j] + c[j])
 
 
-cdef inline void _tanh_add(floating* z, const floating* a, const floating* b,
+cdef inline void _tanh_add(floating* z, const floating* a, const floating* b, const floating* c,
                            Py_ssize_t n) noexcept nogil:
-    """z = tanh(z + a [+ b]) in place (b may be NULL)."""
+    """z = tanh(z + a [+ b [* c]]) in place (b, c may be NULL); z must not overlap the
+    others."""
     cdef Py_ssize_t j
-    if b == NULL:
+    if floating is float:
+        nnf_tanh_add_f(z, a, b, c, n)
+    elif b == NULL:
         for j in range(n):
             z[j] = _tanh(z[j] + a[j])
-    else:
+    elif c == NULL:
         for j in range(n):
             z[j] = _tanh(z[j] + a[j] + b[j])
+    else:
+        for j in range(n):
+            z[j] = _tanh(z[j] + a[j] + b[j] * c[j])
+
+
+cdef inline void _tanh_of(floating* y, const floating* x, Py_ssize_t n) noexcept nogil:
+    """y = tanh(x) (y must not overlap x)."""
+    cdef Py_ssize_t j
+    if floating is float:
+        nnf_tanh_f(y, x, n)
+    else:
+        for j in range(n):
+            y[j] = _tanh(x[j])
 
 
 cdef inline void _take_output_grad(floating* dh, floating* carry, const floating* dy,
@@ -138,3 +157,43 @@ cdef inline void _scale(floating* a, const floating* b, Py_ssize_t U) noexcept n
     cdef Py_ssize_t j
     for j in range(U):
         a[j] *= b[j]
+
+
+cdef inline void _transpose(const floating* src, Py_ssize_t lds, Py_ssize_t rows,
+                            Py_ssize_t cols, floating* dst, Py_ssize_t ldd, bint add,
+                            bint read_rows) noexcept nogil:
+    """dst[j, i] (=|+=) src[i, j] for a (rows, cols) src. The inner loop runs along the
+    rows of the wide, strided side (`read_rows`: src's, else dst's) so it streams; the
+    other side is the small scratch matrix, which stays in cache."""
+    cdef Py_ssize_t i, j
+    if read_rows:
+        for i in range(rows):
+            for j in range(cols):
+                dst[j * ldd + i] = src[i * lds + j]
+    elif add:
+        for j in range(cols):
+            for i in range(rows):
+                dst[j * ldd + i] += src[i * lds + j]
+    else:
+        for j in range(cols):
+            for i in range(rows):
+                dst[j * ldd + i] = src[i * lds + j]
+
+
+cdef inline void _recurrent_gemm(const floating* a, Py_ssize_t lda, Py_ssize_t rows,
+                                 Py_ssize_t K, const floating* wt, Py_ssize_t ldw,
+                                 Py_ssize_t G, floating* c, Py_ssize_t ldc, bint add,
+                                 floating* scratch) noexcept nogil:
+    """c[rows, G] (=|+=) a[rows, K] @ wt^T, where wt is (G, K) with row stride ldw.
+
+    Computed as (wt @ a^T)^T through `scratch` ((K + G) * rows values): with the batch as
+    BLAS's small n dimension, OpenBLAS packs the weights in its cheaper layout; measured
+    ~30% faster per step than a @ wt^T for a (32, 128) x (128, 512) step, transposes
+    included.
+    """
+    cdef floating* at = scratch
+    cdef floating* ct = scratch + K * rows
+    _transpose(a, lda, rows, K, at, rows, False, True)
+    gemm_rowmajor(False, False, <int> G, <int> rows, <int> K, 1, wt, <int> ldw, at,
+                  <int> rows, 0, ct, <int> rows)
+    _transpose(ct, rows, G, rows, c, ldc, add, False)

@@ -18,9 +18,10 @@ from libc.string cimport memcpy, memset
 from cython cimport floating
 from cython.parallel cimport prange
 
-from _blas cimport gemm_rowmajor
-from _rnn cimport (_check, _check_shapes, _masked_output, _merge_recurrent, _on, _sig_add,
-                   _store_next, _take_output_grad, _tanh, _tanh_add, _time)
+from _fastmath cimport nnf_lstm_grad_f
+from _rnn cimport (_check, _check_shapes, _masked_output, _merge_recurrent, _on,
+                   _recurrent_gemm, _sig_add,
+                   _store_next, _take_output_grad, _tanh_add, _tanh_of, _time)
 
 
 cdef void _lstm_cell(floating* z, const floating* b, const floating* cp, floating* cs,
@@ -28,21 +29,20 @@ cdef void _lstm_cell(floating* z, const floating* b, const floating* cp, floatin
     # Several short loops rather than one: each touches few arrays, so GCC's run-time
     # alias checks stay within its limit and every loop is vectorised.
     cdef Py_ssize_t j
-    cdef floating c
     _sig_add(z, b, NULL, NULL, 2 * U)                  # i, f
-    _tanh_add(z + 2 * U, b + 2 * U, NULL, U)           # c candidate
+    _tanh_add(z + 2 * U, b + 2 * U, NULL, NULL, U)     # c candidate
     _sig_add(z + 3 * U, b + 3 * U, NULL, NULL, U)      # o
     for j in range(U):
-        c = z[U + j] * cp[j] + z[j] * z[2 * U + j]
-        cs[j] = c
-        ca[j] = _tanh(c)
+        cs[j] = z[U + j] * cp[j] + z[j] * z[2 * U + j]
+    _tanh_of(ca, cs, U)
 
 
 cdef void _lstm_fwd_chunk(Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t T, Py_ssize_t U,
-                          floating* gates, const floating* R, const floating* b,
+                          floating* gates, const floating* RT, const floating* b,
                           floating* hprev, floating* cstate, floating* cact, floating* out,
                           floating* h, const floating* c0, const unsigned char* mask,
-                          const floating* rm, bint backwards, bint zero_output) noexcept nogil:
+                          const floating* rm, bint backwards, bint zero_output,
+                          floating* scratch) noexcept nogil:
     cdef Py_ssize_t s, t, n, j, G = 4 * U
     cdef floating *z
     cdef floating *y
@@ -52,9 +52,8 @@ cdef void _lstm_fwd_chunk(Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t T, Py_ssize_t
                     rm + n * U if rm != NULL else NULL, U)
     for s in range(T):
         t = _time(s, T, backwards)
-        gemm_rowmajor(False, False, <int> (n1 - n0), <int> G, <int> U, 1,
-                      hprev + (n0 * T + t) * U, <int> (T * U), R, <int> G, 1,
-                      gates + (n0 * T + t) * G, <int> (T * G))
+        _recurrent_gemm(hprev + (n0 * T + t) * U, T * U, n1 - n0, U, RT, U, G,
+                        gates + (n0 * T + t) * G, T * G, True, scratch + n0 * 5 * U)
         for n in range(n0, n1):
             z = gates + (n * T + t) * G
             y = out + (n * T + s) * U
@@ -73,18 +72,20 @@ cdef void _lstm_fwd_chunk(Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t T, Py_ssize_t
                             rm + n * U if rm != NULL else NULL, U)
 
 
-def lstm_forward(floating[:, :, ::1] gates, const floating[:, ::1] R, const floating[::1] b,
+def lstm_forward(floating[:, :, ::1] gates, const floating[:, ::1] RT, const floating[::1] b,
                  floating[:, :, ::1] hprev, floating[:, :, ::1] cstate,
                  floating[:, :, ::1] cact, floating[:, :, ::1] out, floating[:, ::1] h,
                  const floating[:, ::1] c0, const unsigned char[:, ::1] mask,
                  const floating[:, ::1] rmask, bint go_backwards, bint zero_output,
-                 int num_threads):
+                 floating[:, ::1] scratch, int num_threads):
     """The recurrence of an LSTM forward pass. On entry `gates` holds x @ kernel and `h`
     the initial state; on exit `gates` holds the activated gates i, f, c, o, `h` the last
     state, `hprev` the (masked) state fed to each step's GEMM, `cstate`/`cact` the carry
-    after each step and its tanh, `out` the outputs."""
-    cdef Py_ssize_t N = gates.shape[0], T = gates.shape[1], U = R.shape[0], ci
-    _check(gates.shape[2] == 4 * U and R.shape[1] == 4 * U and b.shape[0] == 4 * U, "weights")
+    after each step and its tanh, `out` the outputs. `RT` is the recurrent kernel
+    transposed, (4U, U); `scratch` is (N, 5U)."""
+    cdef Py_ssize_t N = gates.shape[0], T = gates.shape[1], U = RT.shape[1], ci
+    _check(gates.shape[2] == 4 * U and RT.shape[0] == 4 * U and b.shape[0] == 4 * U, "weights")
+    _check_shapes([scratch], (N, 5 * U), "scratch")
     _check_shapes([hprev, cstate, cact, out], (N, T, U), "sequences")
     _check_shapes([h, c0, rmask], (N, U), "states")
     _check_shapes([mask], (N, T), "mask")
@@ -96,28 +97,34 @@ def lstm_forward(floating[:, :, ::1] gates, const floating[:, ::1] R, const floa
         for ci in prange(chunks, schedule="static", num_threads=chunks,
                          use_threads_if=chunks > 1):
             _lstm_fwd_chunk(ci * N // chunks, (ci + 1) * N // chunks, T, U, &gates[0, 0, 0],
-                            &R[0, 0], &b[0], &hprev[0, 0, 0], &cstate[0, 0, 0],
+                            &RT[0, 0], &b[0], &hprev[0, 0, 0], &cstate[0, 0, 0],
                             &cact[0, 0, 0], &out[0, 0, 0], &h[0, 0], &c0[0, 0], mp, rp,
-                            go_backwards, zero_output)
+                            go_backwards, zero_output, &scratch[0, 0])
 
 
 cdef void _lstm_cell_grad(const floating* z, const floating* ca, const floating* cp,
                           const floating* dh, floating* dc, floating* dz,
                           Py_ssize_t U) noexcept nogil:
+    """One row of one step backwards: dc (the carry's gradient, updated to the previous
+    carry's) and dz, the gradient of the gate pre-activations."""
     cdef Py_ssize_t j
     cdef const floating* o = z + 3 * U
-    for j in range(U):          # dc: the carry's gradient through h = o * tanh(c)
-        dc[j] = dc[j] + dh[j] * o[j] * (1 - ca[j] * ca[j])
-    for j in range(U):
-        dz[3 * U + j] = dh[j] * ca[j] * o[j] * (1 - o[j])
-    for j in range(U):
-        dz[j] = dc[j] * z[2 * U + j] * z[j] * (1 - z[j])
-    for j in range(U):
-        dz[U + j] = dc[j] * cp[j] * z[U + j] * (1 - z[U + j])
-    for j in range(U):
-        dz[2 * U + j] = dc[j] * z[j] * (1 - z[2 * U + j] * z[2 * U + j])
-    for j in range(U):
-        dc[j] *= z[U + j]
+    cdef floating one = 1           # (a bare 1 makes Cython compute in double)
+    if floating is float:
+        nnf_lstm_grad_f(z, ca, cp, dh, dc, dz, U)
+    else:
+        for j in range(U):          # dc: the carry's gradient through h = o * tanh(c)
+            dc[j] = dc[j] + dh[j] * o[j] * (one - ca[j] * ca[j])
+        for j in range(U):
+            dz[3 * U + j] = dh[j] * ca[j] * o[j] * (one - o[j])
+        for j in range(U):
+            dz[j] = dc[j] * z[2 * U + j] * z[j] * (one - z[j])
+        for j in range(U):
+            dz[U + j] = dc[j] * cp[j] * z[U + j] * (one - z[U + j])
+        for j in range(U):
+            dz[2 * U + j] = dc[j] * z[j] * (one - z[2 * U + j] * z[2 * U + j])
+        for j in range(U):
+            dc[j] *= z[U + j]
 
 
 cdef void _lstm_bwd_chunk(Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t T, Py_ssize_t U,
@@ -125,7 +132,8 @@ cdef void _lstm_bwd_chunk(Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t T, Py_ssize_t
                           const floating* cact, const floating* c0,
                           const floating* dout, floating* dzs, floating* dh, floating* dc,
                           floating* carry, floating* dhr, const unsigned char* mask,
-                          const floating* rm, bint backwards, bint zero_output) noexcept nogil:
+                          const floating* rm, bint backwards, bint zero_output,
+                          floating* scratch) noexcept nogil:
     cdef Py_ssize_t s, t, n, G = 4 * U
     cdef const floating* cp
     cdef bint on
@@ -145,9 +153,8 @@ cdef void _lstm_bwd_chunk(Py_ssize_t n0, Py_ssize_t n1, Py_ssize_t T, Py_ssize_t
                                 dh + n * U, dc + n * U, dzs + (n * T + t) * G, U)
             else:
                 memset(dzs + (n * T + t) * G, 0, G * sizeof(floating))
-        gemm_rowmajor(False, True, <int> (n1 - n0), <int> U, <int> G, 1,
-                      dzs + (n0 * T + t) * G, <int> (T * G), R, <int> G, 0,
-                      dhr + n0 * U, <int> U)
+        _recurrent_gemm(dzs + (n0 * T + t) * G, T * G, n1 - n0, G, R, G, U, dhr + n0 * U, U,
+                        False, scratch + n0 * 5 * U)
     for n in range(n0, n1):
         if _on(mask, n, T, _time(0, T, backwards)):
             _merge_recurrent(dh + n * U, dhr + n * U, rm + n * U if rm != NULL else NULL,
@@ -160,11 +167,13 @@ def lstm_backward(const floating[:, :, ::1] gates, const floating[:, ::1] R,
                   floating[:, :, ::1] dzs, floating[:, ::1] dh, floating[:, ::1] dc,
                   floating[:, ::1] carry, floating[:, ::1] dhr,
                   const unsigned char[:, ::1] mask, const floating[:, ::1] rmask,
-                  bint go_backwards, bint zero_output, int num_threads):
+                  bint go_backwards, bint zero_output, floating[:, ::1] scratch,
+                  int num_threads):
     """Backward through time of `lstm_forward`: fills `dzs` (N, T, 4U) with the gradient
     of each step's gate pre-activations (zeros at masked steps); `dh`/`dc` enter as the
     gradients of the last state and leave as those of the initial state. `dout` (the
-    outputs' gradient) may be None; `carry` (zeros) is needed only with a mask."""
+    outputs' gradient) may be None; `carry` (zeros) is needed only with a mask; `scratch`
+    is (N, 5U)."""
     cdef Py_ssize_t N = gates.shape[0], T = gates.shape[1], U = R.shape[0], ci
     _check(gates.shape[2] == 4 * U and R.shape[1] == 4 * U and dzs.shape[0] == N
            and dzs.shape[1] == T and dzs.shape[2] == 4 * U, "gates")
@@ -173,6 +182,7 @@ def lstm_backward(const floating[:, :, ::1] gates, const floating[:, ::1] R,
                   "states")
     _check(mask is None or carry is not None, "carry")
     _check_shapes([mask], (N, T), "mask")
+    _check_shapes([scratch], (N, 5 * U), "scratch")
     _check(N >= 1 and T >= 1 and U >= 1 and T * 4 * U < INT_MAX, "sizes")
     cdef const unsigned char* mp = &mask[0, 0] if mask is not None else NULL
     cdef const floating* rp = &rmask[0, 0] if rmask is not None else NULL
@@ -185,4 +195,4 @@ def lstm_backward(const floating[:, :, ::1] gates, const floating[:, ::1] R,
             _lstm_bwd_chunk(ci * N // chunks, (ci + 1) * N // chunks, T, U, &gates[0, 0, 0],
                             &R[0, 0], &cstate[0, 0, 0], &cact[0, 0, 0], &c0[0, 0], dp,
                             &dzs[0, 0, 0], &dh[0, 0], &dc[0, 0], cy, &dhr[0, 0], mp, rp,
-                            go_backwards, zero_output)
+                            go_backwards, zero_output, &scratch[0, 0])

@@ -124,8 +124,9 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None,
     rm = _contig(recurrent_mask, dt)
     chunks, limit = _plan(n)
     with limit:
-        _lstm.lstm_forward(gates, r_w, b, hprev, cstate, cact, out, h, c0, _mask8(mask), rm,
-                          bool(go_backwards), bool(zero_output_for_mask), chunks)
+        _lstm.lstm_forward(gates, np.ascontiguousarray(r_w.T), b, hprev, cstate, cact, out, h,
+                           c0, _mask8(mask), rm, bool(go_backwards), bool(zero_output_for_mask),
+                           np.empty((n, 5 * u), dt), chunks)
     cache = _ref.RNNCache(kind="lstm", x2=x2, kernel=kernel, recurrent_kernel=r_w,
                           bias_shape=None if bias is None else bias.shape, gates=gates,
                           hprev=hprev, cstate=cstate, cact=cact, c0=c0, mask=mask, rmask=rm,
@@ -151,7 +152,8 @@ def lstm_backward(cache, d_outputs=None, d_h=None, d_c=None, need_input=True,
         _lstm.lstm_backward(cache.gates, _contig(cache.recurrent_kernel, dt), cache.cstate,
                             cache.cact, _contig(cache.c0, dt), d_outputs, dzs, dh, dc, carry,
                             np.empty((n, u), dt), _mask8(cache.mask), _contig(cache.rmask, dt),
-                            cache.go_backwards, cache.zero_output, chunks)
+                            cache.go_backwards, cache.zero_output, np.empty((n, 5 * u), dt),
+                            chunks)
     dx, dw, dr, db = _gradients(cache, dzs, None, need_input, need_weights)
     return dx, dh, dc, dw, dr, db
 
@@ -180,9 +182,10 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias=None, mask=None, recurrent
     h = np.array(h0, dtype=dt, order="C")
     chunks, limit = _plan(n)
     with limit:
-        _gru.gru_forward(gates, r_w, b2[0], b2[1], hprev, htrue, rec, out, h,
-                         np.empty((n, 3 * u), dt), bool(reset_after), _mask8(mask), rm,
-                         bool(go_backwards), bool(zero_output_for_mask), chunks)
+        _gru.gru_forward(gates, np.ascontiguousarray(r_w.T), b2[0], b2[1], hprev, htrue, rec,
+                         out, h, np.empty((n, 3 * u), dt), bool(reset_after), _mask8(mask),
+                         rm, bool(go_backwards), bool(zero_output_for_mask),
+                         np.empty((n, 4 * u), dt), chunks)
     cache = _ref.RNNCache(kind="gru", x2=x2, kernel=kernel, recurrent_kernel=r_w,
                           bias_shape=None if bias is None else bias.shape,
                           reset_after=bool(reset_after), gates=gates, hprev=hprev,
@@ -206,7 +209,8 @@ def gru_backward(cache, d_outputs=None, d_h=None, need_input=True, need_weights=
         _gru.gru_backward(cache.gates, _contig(cache.recurrent_kernel, dt), cache.hprev,
                           cache.htrue, cache.rec, d_outputs, dxs, dins, dh, carry, np.empty((n, u), dt),
                           cache.reset_after, _mask8(cache.mask), _contig(cache.rmask, dt),
-                          cache.go_backwards, cache.zero_output, chunks)
+                          cache.go_backwards, cache.zero_output, np.empty((n, 4 * u), dt),
+                          chunks)
     dx, dw, dr, db = _gradients(cache, dxs, dins, need_input, need_weights)
     return dx, dh, dw, dr, db
 

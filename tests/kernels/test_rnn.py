@@ -257,12 +257,19 @@ def test_direct_kernel_call_with_inconsistent_arrays_raises():
     from nnfast._ext import lstm
 
     f = np.zeros
-    with pytest.raises(ValueError, match="rnn kernel"):
-        lstm.lstm_forward(f((2, 3, 8), np.float32), f((2, 8), np.float32), f(8, np.float32),
+
+    def call(out_shape=(2, 3, 2), scratch=(2, 10)):
+        lstm.lstm_forward(f((2, 3, 8), np.float32), f((8, 2), np.float32), f(8, np.float32),
                           f((2, 3, 2), np.float32), f((2, 3, 2), np.float32),
-                          f((2, 3, 2), np.float32), f((2, 4, 2), np.float32),
+                          f((2, 3, 2), np.float32), f(out_shape, np.float32),
                           f((2, 2), np.float32), f((2, 2), np.float32), None, None,
-                          False, False, 1)
+                          False, False, f(scratch, np.float32), 1)
+
+    call()
+    with pytest.raises(ValueError, match="rnn kernel: sequences must have shape"):
+        call(out_shape=(2, 4, 2))
+    with pytest.raises(ValueError, match="rnn kernel: scratch must have shape"):
+        call(scratch=(2, 9))
 
 
 def test_registry_picks_compiled_rnn_kernels():
