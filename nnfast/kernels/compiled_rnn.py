@@ -10,6 +10,7 @@ without it the loop runs on one chunk). Activations other than tanh / sigmoid, a
 batches, run on the twin; both fill the same cache, so either backward reads it.
 """
 import contextlib
+import threading
 
 import numpy as np
 
@@ -24,32 +25,53 @@ from nnfast.kernels.threads import get_num_threads
 # the per-step GEMM gets too thin). A module attribute so tests can force threads on.
 PARALLEL_MIN_ROWS = 8
 DEFAULT_ACTIVATIONS = (("tanh", 0.0), ("sigmoid", 0.0))
-_controller = None
 
 
-def _blas_controller():
-    global _controller
-    if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:
-            _controller = False
-        else:
-            _controller = ThreadpoolController()
-    return _controller
+class _OneBlasThread:
+    """Caps BLAS at one thread while any recurrence runs (threads of several Python
+    callers share the cap: the first in sets it, the last out restores the limits)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._controller = None
+        self._limit = None
+
+    def available(self):
+        if self._controller is None:
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:
+                self._controller = False
+            else:
+                self._controller = ThreadpoolController()
+        return bool(self._controller)
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                self._limit = self._controller.limit(limits=1, user_api="blas")
+            self._depth += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._limit.restore_original_limits()
+                self._limit = None
+
+
+_one_blas_thread = _OneBlasThread()
 
 
 def _plan(n):
     """(chunks, context): how many batch chunks run in parallel, and the context that
-    keeps BLAS on one thread while they do."""
+    keeps BLAS on one thread while they do (without threadpoolctl: one chunk)."""
     threads = get_num_threads()
     chunks = max(1, min(threads, n // max(1, PARALLEL_MIN_ROWS)))
-    if chunks == 1:
+    if chunks == 1 or not _one_blas_thread.available():
         return 1, contextlib.nullcontext()
-    controller = _blas_controller()
-    if not controller:
-        return 1, contextlib.nullcontext()
-    return chunks, controller.limit(limits=1, user_api="blas")
+    return chunks, _one_blas_thread
 
 
 def _contig(a, dtype):

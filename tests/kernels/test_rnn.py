@@ -277,3 +277,30 @@ def test_registry_picks_compiled_rnn_kernels():
     for name in ("lstm_forward", "lstm_backward", "gru_forward", "gru_backward"):
         assert nnfast.kernels.which(name) == "cython"
     assert nnfast.kernels.which("simple_rnn_forward") == "numpy"
+
+
+def test_blas_cap_is_restored_after_parallel_runs_from_several_python_threads():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import threading
+
+    mod = _mod()
+    p, _ = _problem("lstm", 16, 5, 3, 9, np.float32, 0, False, False, True)
+    want, _ = _run(ref, "lstm", p, False, False)
+    results = []
+
+    def work():
+        got, _ = _run(mod, "lstm", p, False, False)
+        results.append(got)
+
+    with num_threads(2), _min_rows(mod, 2):
+        before = [(i["filepath"], i["num_threads"]) for i in threadpoolctl.threadpool_info()]
+        workers = [threading.Thread(target=work) for _ in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        after = [(i["filepath"], i["num_threads"]) for i in threadpoolctl.threadpool_info()]
+    assert after == before
+    assert len(results) == 4
+    for got in results:
+        _assert_all_close(got, want, np.float32)
