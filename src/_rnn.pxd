@@ -52,7 +52,7 @@ cdef inline bint _on(const unsigned char* mask, Py_ssize_t n, Py_ssize_t T,
 
 
 cdef inline void _store_next(floating* hn, const floating* h, const floating* rm,
-                      Py_ssize_t U) noexcept nogil:
+                             Py_ssize_t U) noexcept nogil:
     """The state fed to the next recurrent GEMM: h, times the recurrent-dropout mask."""
     cdef Py_ssize_t j
     if rm == NULL:
@@ -71,8 +71,8 @@ cdef inline void _masked_output(floating* y, Py_ssize_t s, Py_ssize_t U,
         memcpy(y, y - U, U * sizeof(floating))
 
 
-cdef inline void _sig_add(floating* z, const floating* a, const floating* b, const floating* c,
-                          Py_ssize_t n) noexcept nogil:
+cdef inline void _sig_add(floating* z, const floating* a, const floating* b,
+                          const floating* c, Py_ssize_t n) noexcept nogil:
     """z = sigmoid(z + a [+ b [+ c]]) in place (b, c may be NULL)."""
     cdef Py_ssize_t j
     if floating is float:
@@ -88,8 +88,8 @@ cdef inline void _sig_add(floating* z, const floating* a, const floating* b, con
             z[j] = _sig(z[j] + a[j] + b[j] + c[j])
 
 
-cdef inline void _tanh_add(floating* z, const floating* a, const floating* b, const floating* c,
-                           Py_ssize_t n) noexcept nogil:
+cdef inline void _tanh_add(floating* z, const floating* a, const floating* b,
+                           const floating* c, Py_ssize_t n) noexcept nogil:
     """z = tanh(z + a [+ b [* c]]) in place (b, c may be NULL); z must not overlap the
     others."""
     cdef Py_ssize_t j
@@ -117,7 +117,7 @@ cdef inline void _tanh_of(floating* y, const floating* x, Py_ssize_t n) noexcept
 
 
 cdef inline void _take_output_grad(floating* dh, floating* carry, const floating* dy,
-                            bint on, bint zero_output, Py_ssize_t U) noexcept nogil:
+                                   bint on, bint zero_output, Py_ssize_t U) noexcept nogil:
     """Route the gradient of this step's output: into dh (the state's gradient) when the
     step counts, else back to the previous output (which a masked step repeats)."""
     cdef Py_ssize_t j
@@ -136,8 +136,8 @@ cdef inline void _take_output_grad(floating* dh, floating* carry, const floating
         memset(carry, 0, U * sizeof(floating))
 
 
-cdef inline void _merge_recurrent(floating* dh, const floating* dhr, const floating* rm, bint add,
-                           Py_ssize_t U) noexcept nogil:
+cdef inline void _merge_recurrent(floating* dh, const floating* dhr, const floating* rm,
+                                  bint add, Py_ssize_t U) noexcept nogil:
     """dh (=|+=) dhr * rm: the gradient that reached the state through the GEMM."""
     cdef Py_ssize_t j
     if add:
@@ -161,7 +161,8 @@ cdef inline void _scale(floating* a, const floating* b, Py_ssize_t U) noexcept n
 
 
 cdef inline void _transpose(const floating* src, Py_ssize_t lds, Py_ssize_t rows,
-                            Py_ssize_t cols, floating* dst, Py_ssize_t ldd, bint add) noexcept nogil:
+                            Py_ssize_t cols, floating* dst, Py_ssize_t ldd,
+                            bint add) noexcept nogil:
     """dst[j, i] (=|+=) src[i, j] for a (rows, cols) src (float32: 4 x 4 register blocks).
     One side is the wide, strided matrix, the other the small scratch in cache."""
     cdef Py_ssize_t i, j

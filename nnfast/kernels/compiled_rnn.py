@@ -1,6 +1,6 @@
-"""Adapters for the recurrent sequence kernels (src/lstm.pyx, src/gru.pyx): LSTM and GRU forward and
-backward through time, registered as the "cython" implementations of the twins in
-nnfast/kernels/numpy_ref/rnn.py.
+"""Adapters for the recurrent sequence kernels (src/lstm.pyx, src/gru.pyx): LSTM and GRU
+forward and backward through time, registered as the "cython" implementations of the
+twins in nnfast/kernels/numpy_ref/rnn.py.
 
 Each adapter validates with the twin's checks, runs the input projection and the weight
 gradients as single GEMMs over all steps (BLAS may use every thread there), and the
@@ -229,10 +229,10 @@ def gru_backward(cache, d_outputs=None, d_h=None, need_input=True, need_weights=
     chunks, limit = _plan(n)
     with limit:
         _gru.gru_backward(cache.gates, _contig(cache.recurrent_kernel, dt), cache.hprev,
-                          cache.htrue, cache.rec, d_outputs, dxs, dins, dh, carry, np.empty((n, u), dt),
-                          cache.reset_after, _mask8(cache.mask), _contig(cache.rmask, dt),
-                          cache.go_backwards, cache.zero_output, np.empty((n, 4 * u), dt),
-                          chunks)
+                          cache.htrue, cache.rec, d_outputs, dxs, dins, dh, carry,
+                          np.empty((n, u), dt), cache.reset_after, _mask8(cache.mask),
+                          _contig(cache.rmask, dt), cache.go_backwards, cache.zero_output,
+                          np.empty((n, 4 * u), dt), chunks)
     dx, dw, dr, db = _gradients(cache, dxs, dins, need_input, need_weights)
     return dx, dh, dw, dr, db
 

@@ -33,7 +33,8 @@ class DropoutRNNCell:
         return getattr(self, "_dropout_mask", None)
 
     def get_recurrent_dropout_mask(self, step_input):
-        if getattr(self, "_recurrent_dropout_mask", None) is None and 0 < self.recurrent_dropout < 1:
+        rate = self.recurrent_dropout
+        if getattr(self, "_recurrent_dropout_mask", None) is None and 0 < rate < 1:
             self._recurrent_dropout_mask = self._draw_mask(
                 np.shape(step_input), self.recurrent_dropout, self._mask_dtype())
         return getattr(self, "_recurrent_dropout_mask", None)
