@@ -106,45 +106,55 @@ cdef extern from *:
     }
     /* dst[j * ldd + i] (= or +=) src[i * lds + j] for i < rows, j < cols: 4 x 4 blocks
        moved through registers (GCC vector extensions, so each clone gets its own
-       instructions), scalar edges. The strided side is read or written 16 bytes at a
-       time along its rows. */
+       instructions), scalar edges. The blocks are visited along the rows of the wide,
+       strided side (src's, or dst's when `dst_wide`), so the hardware prefetcher streams
+       it; the other side is a small scratch matrix in cache. */
     typedef float nnf_v4 __attribute__((vector_size(16)));
     typedef int nnf_i4 __attribute__((vector_size(16)));
+    static inline __attribute__((always_inline)) void nnf_block4(
+            const float *__restrict__ src, Py_ssize_t lds, float *__restrict__ dst,
+            Py_ssize_t ldd, int add) {
+        nnf_v4 a, b, c, d, t0, t1, t2, t3, o[4], v;
+        int k;
+        memcpy(&a, src, 16);
+        memcpy(&b, src + lds, 16);
+        memcpy(&c, src + 2 * lds, 16);
+        memcpy(&d, src + 3 * lds, 16);
+        t0 = __builtin_shuffle(a, b, (nnf_i4){0, 4, 1, 5});
+        t1 = __builtin_shuffle(a, b, (nnf_i4){2, 6, 3, 7});
+        t2 = __builtin_shuffle(c, d, (nnf_i4){0, 4, 1, 5});
+        t3 = __builtin_shuffle(c, d, (nnf_i4){2, 6, 3, 7});
+        o[0] = __builtin_shuffle(t0, t2, (nnf_i4){0, 1, 4, 5});
+        o[1] = __builtin_shuffle(t0, t2, (nnf_i4){2, 3, 6, 7});
+        o[2] = __builtin_shuffle(t1, t3, (nnf_i4){0, 1, 4, 5});
+        o[3] = __builtin_shuffle(t1, t3, (nnf_i4){2, 3, 6, 7});
+        for (k = 0; k < 4; k++) {
+            if (add) {
+                memcpy(&v, dst + k * ldd, 16);
+                v += o[k];
+                memcpy(dst + k * ldd, &v, 16);
+            } else {
+                memcpy(dst + k * ldd, &o[k], 16);
+            }
+        }
+    }
     static NNF_CLONES void nnf_transpose_f(const float *__restrict__ src, Py_ssize_t lds,
                                            Py_ssize_t rows, Py_ssize_t cols,
                                            float *__restrict__ dst, Py_ssize_t ldd,
-                                           int add) {
-        Py_ssize_t i, j, k, r4 = rows - rows % 4, c4 = cols - cols % 4;
-        nnf_v4 a, b, c, d, t0, t1, t2, t3, o[4], v;
-        for (i = 0; i < r4; i += 4) {
-            for (j = 0; j < c4; j += 4) {
-                memcpy(&a, src + (i + 0) * lds + j, 16);
-                memcpy(&b, src + (i + 1) * lds + j, 16);
-                memcpy(&c, src + (i + 2) * lds + j, 16);
-                memcpy(&d, src + (i + 3) * lds + j, 16);
-                t0 = __builtin_shuffle(a, b, (nnf_i4){0, 4, 1, 5});
-                t1 = __builtin_shuffle(a, b, (nnf_i4){2, 6, 3, 7});
-                t2 = __builtin_shuffle(c, d, (nnf_i4){0, 4, 1, 5});
-                t3 = __builtin_shuffle(c, d, (nnf_i4){2, 6, 3, 7});
-                o[0] = __builtin_shuffle(t0, t2, (nnf_i4){0, 1, 4, 5});
-                o[1] = __builtin_shuffle(t0, t2, (nnf_i4){2, 3, 6, 7});
-                o[2] = __builtin_shuffle(t1, t3, (nnf_i4){0, 1, 4, 5});
-                o[3] = __builtin_shuffle(t1, t3, (nnf_i4){2, 3, 6, 7});
-                for (k = 0; k < 4; k++) {
-                    float *p = dst + (j + k) * ldd + i;
-                    if (add) {
-                        memcpy(&v, p, 16);
-                        v += o[k];
-                        memcpy(p, &v, 16);
-                    } else {
-                        memcpy(p, &o[k], 16);
-                    }
-                }
-            }
-            for (j = c4; j < cols; j++)
-                for (k = i; k < i + 4; k++)
-                    dst[j * ldd + k] = (add ? dst[j * ldd + k] : 0.0f) + src[k * lds + j];
+                                           int add, int dst_wide) {
+        Py_ssize_t i, j, r4 = rows - rows % 4, c4 = cols - cols % 4;
+        if (dst_wide) {
+            for (j = 0; j < c4; j += 4)
+                for (i = 0; i < r4; i += 4)
+                    nnf_block4(src + i * lds + j, lds, dst + j * ldd + i, ldd, add);
+        } else {
+            for (i = 0; i < r4; i += 4)
+                for (j = 0; j < c4; j += 4)
+                    nnf_block4(src + i * lds + j, lds, dst + j * ldd + i, ldd, add);
         }
+        for (i = 0; i < r4; i++)
+            for (j = c4; j < cols; j++)
+                dst[j * ldd + i] = (add ? dst[j * ldd + i] : 0.0f) + src[i * lds + j];
         for (i = r4; i < rows; i++)
             for (j = 0; j < cols; j++)
                 dst[j * ldd + i] = (add ? dst[j * ldd + i] : 0.0f) + src[i * lds + j];
@@ -165,6 +175,6 @@ cdef extern from *:
                         Py_ssize_t n) noexcept nogil
     void nnf_tanh_f(float* y, const float* x, Py_ssize_t n) noexcept nogil
     void nnf_transpose_f(const float* src, Py_ssize_t lds, Py_ssize_t rows, Py_ssize_t cols,
-                         float* dst, Py_ssize_t ldd, int add) noexcept nogil
+                         float* dst, Py_ssize_t ldd, int add, int dst_wide) noexcept nogil
     void nnf_lstm_grad_f(const float* z, const float* a, const float* cp, const float* dh,
                          float* dc, float* dz, Py_ssize_t U) noexcept nogil

@@ -161,21 +161,22 @@ cdef inline void _scale(floating* a, const floating* b, Py_ssize_t U) noexcept n
 
 
 cdef inline void _transpose(const floating* src, Py_ssize_t lds, Py_ssize_t rows,
-                            Py_ssize_t cols, floating* dst, Py_ssize_t ldd,
-                            bint add) noexcept nogil:
-    """dst[j, i] (=|+=) src[i, j] for a (rows, cols) src (float32: 4 x 4 register blocks).
-    One side is the wide, strided matrix, the other the small scratch in cache."""
+                            Py_ssize_t cols, floating* dst, Py_ssize_t ldd, bint add,
+                            bint dst_wide) noexcept nogil:
+    """dst[j, i] (=|+=) src[i, j] for a (rows, cols) src. One side is the wide, strided
+    matrix (dst when `dst_wide`), walked along its rows so it streams; the other is the
+    small scratch in cache. float32: 4 x 4 register blocks."""
     cdef Py_ssize_t i, j
     if floating is float:
-        nnf_transpose_f(src, lds, rows, cols, dst, ldd, add)
-    elif add:
+        nnf_transpose_f(src, lds, rows, cols, dst, ldd, add, dst_wide)
+    elif not dst_wide:
         for i in range(rows):
             for j in range(cols):
-                dst[j * ldd + i] += src[i * lds + j]
+                dst[j * ldd + i] = src[i * lds + j] + (dst[j * ldd + i] if add else 0)
     else:
-        for i in range(rows):
-            for j in range(cols):
-                dst[j * ldd + i] = src[i * lds + j]
+        for j in range(cols):
+            for i in range(rows):
+                dst[j * ldd + i] = src[i * lds + j] + (dst[j * ldd + i] if add else 0)
 
 
 cdef inline void _recurrent_gemm(const floating* a, Py_ssize_t lda, Py_ssize_t rows,
@@ -190,7 +191,7 @@ cdef inline void _recurrent_gemm(const floating* a, Py_ssize_t lda, Py_ssize_t r
     """
     cdef floating* at = scratch
     cdef floating* ct = scratch + K * rows
-    _transpose(a, lda, rows, K, at, rows, False)
+    _transpose(a, lda, rows, K, at, rows, False, False)
     gemm_rowmajor(False, False, <int> G, <int> rows, <int> K, 1, wt, <int> ldw, at,
                   <int> rows, 0, ct, <int> rows)
-    _transpose(ct, rows, G, rows, c, ldc, add)
+    _transpose(ct, rows, G, rows, c, ldc, add, True)
