@@ -305,3 +305,4 @@ for _name, _fn in (("gemm", gemm), ("activation_forward", activation_forward),
 from nnfast.kernels import compiled_conv  # noqa: E402,F401  (convolution adapters)
 from nnfast.kernels import compiled_pool  # noqa: E402,F401  (registers the pooling kernels)
 from nnfast.kernels import compiled_optim  # noqa: E402,F401  (fused optimizer updates)
+from nnfast.kernels import compiled_rnn  # noqa: E402,F401  (registers the recurrent kernels)

@@ -51,6 +51,13 @@ from nnfast.layers.reshaping.spatial import (  # noqa: F401
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from nnfast.layers.rnn.rnn import RNN  # noqa: F401
+from nnfast.layers.rnn.stacked_rnn_cells import StackedRNNCells  # noqa: F401
+from nnfast.layers.rnn.lstm import LSTM, LSTMCell  # noqa: F401
+from nnfast.layers.rnn.gru import GRU, GRUCell  # noqa: F401
+from nnfast.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell  # noqa: F401
+from nnfast.layers.rnn.bidirectional import Bidirectional  # noqa: F401
+from nnfast.layers.rnn.time_distributed import TimeDistributed  # noqa: F401
 from nnfast.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 

@@ -15,6 +15,7 @@ from nnfast.autograd.function import call_op, unwrap, wrap
 from nnfast.ops._helpers import normalize_axes
 from nnfast.ops.nn_dropout import alpha_dropout, dropout  # noqa: F401
 from nnfast.ops.nn_fused import dense, needs_input, softmax_cross_entropy_with_logits  # noqa: F401
+from nnfast.ops.nn_rnn import gru, lstm, simple_rnn  # noqa: F401
 from nnfast.ops.nn_losses import (  # noqa: F401
     binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
 )
