@@ -92,6 +92,11 @@ def is_float_dtype(dtype):
 
 
 def standardize_dtype(dtype):
+    """A dtype name. None means floatx; a Keras 3 DTypePolicy (its config dict, or an
+    object with `compute_dtype`) gives its compute dtype."""
+    if isinstance(dtype, dict):
+        dtype = (dtype.get("config") or {}).get("name", dtype.get("name"))
+    dtype = getattr(dtype, "compute_dtype", dtype)
     if dtype is None:
         return _FLOATX
     return np.dtype(dtype).name

@@ -21,7 +21,10 @@ from nnfast.utils import naming, tree
 _BUILD_LOCK = threading.RLock()
 _BASE_KWARGS = ("input_shape", "batch_input_shape", "batch_shape", "batch_size",
                 "input_dim", "input_length", "weights", "activity_regularizer",
-                "trainable", "name", "dtype", "autocast", "input_dtype")
+                "trainable", "name", "dtype", "autocast", "input_dtype",
+                # Keras 3.x writes these into every config; nnfast has no quantization or
+                # LoRA, so they are accepted when unset and refused when used.
+                "quantization_config", "lora_rank", "lora_alpha")
 
 
 class Layer:
@@ -48,6 +51,11 @@ class Layer:
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                 f"{ {k: kwargs[k] for k in sorted(unknown)} }"
             )
+        for key in ("quantization_config", "lora_rank", "lora_alpha"):
+            if kwargs.get(key) is not None:
+                raise ValueError(
+                    f"{type(self).__name__}: `{key}` (Keras 3 quantization / LoRA) is not "
+                    f"supported by nnfast. Received: {key}={kwargs[key]!r}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Layer name must be a string. Received: name={name!r}")
         self.name = name or naming.auto_name(type(self))

@@ -180,3 +180,16 @@ def test_softmax_dense_trains_through_fused_logits_loss(float64):
     onehot = np.eye(3)[y]
     np.testing.assert_allclose(gk, x.T @ (p - onehot) / 5, rtol=1e-8)
     np.testing.assert_allclose(probs, p, rtol=1e-10)
+
+
+def test_keras3_config_extras_load_and_lora_is_refused():
+    """Keras 3.15 writes dtype policies and quantization/LoRA keys into every config."""
+    import nnfast
+
+    config = {"name": "d", "units": 3, "activation": "relu", "quantization_config": None,
+              "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                        "config": {"name": "float32"}, "registered_name": None}}
+    layer = nnfast.layers.Dense.from_config(config)
+    assert layer.dtype == "float32" and layer.units == 3
+    with pytest.raises(ValueError, match="lora_rank.*not supported"):
+        nnfast.layers.Dense(3, lora_rank=4)
