@@ -296,8 +296,12 @@ def functional_from_config(cls, config, custom_objects=None):
             )
 
     legacy = any(isinstance(n, list) for e in config["layers"] for n in e.get("inbound_nodes") or [])
-    inputs = _io_tensors(config["input_layers"], g, "input_layers")
-    outputs = _io_tensors(config["output_layers"], g, "output_layers")
+    try:
+        inputs = _io_tensors(config["input_layers"], g, "input_layers")
+        outputs = _io_tensors(config["output_layers"], g, "output_layers")
+    except _NotYet:
+        raise ValueError("Invalid Functional model configuration: `input_layers` or "
+                         "`output_layers` names a node that the layers never produce.") from None
     if legacy:            # tf.keras 2 always wrote lists; a single tensor meant a single tensor
         inputs = inputs[0] if isinstance(inputs, list) and len(inputs) == 1 else inputs
         outputs = outputs[0] if isinstance(outputs, list) and len(outputs) == 1 else outputs

@@ -111,14 +111,14 @@ def _write_weights(f, model):
         if isinstance(getattr(obj, "name", None), str):
             group.attrs["name"] = obj.name
         for i, var in enumerate(_own_variables(obj)):
-            group.create_dataset(str(i), data=var.numpy())
+            file_utils.write_dataset(group, str(i), var.numpy())
 
 
 def save_weights(model, filepath):
     """`model.save_weights("x.weights.h5")` in Keras 3's layout, written atomically."""
     h5py = file_utils.require_h5py()
     with file_utils.atomic_path(filepath) as tmp:
-        with h5py.File(tmp, "w") as f:
+        with file_utils.h5_for_writing(tmp) as f:
             _write_weights(f, model)
 
 
@@ -382,7 +382,7 @@ def save_model(model, filepath):
     metadata = json.dumps({"keras_version": KERAS_VERSION,
                            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     buffer = io.BytesIO()
-    with h5py.File(buffer, "w") as f:
+    with file_utils.h5_for_writing(buffer) as f:
         _write_weights(f, model)
     with file_utils.atomic_path(filepath) as tmp:
         with zipfile.ZipFile(tmp, "w") as archive:

@@ -56,7 +56,7 @@ def save_subset(group, variables):
     save_attributes(group, "weight_names", names)
     for name, var in zip(names, variables):
         try:
-            group.create_dataset(name, data=var.numpy())
+            file_utils.write_dataset(group, name, var.numpy())
         except ValueError as e:
             raise ValueError(f"Cannot save weight {name!r} in group {group.name!r}: {e}") from e
 
@@ -114,7 +114,7 @@ def save_model_to_hdf5(model, filepath, include_optimizer=True):
     h5py = file_utils.require_h5py()
     metadata = model_metadata(model, include_optimizer)
     with file_utils.atomic_path(filepath) as tmp:
-        with h5py.File(tmp, "w") as f:
+        with file_utils.h5_for_writing(tmp) as f:
             for key, value in metadata.items():
                 if isinstance(value, (dict, list)):
                     value = json.dumps(value, default=file_utils.json_default).encode("utf8")
@@ -128,7 +128,7 @@ def save_weights_to_hdf5(model, filepath):
     """The weights-only layout (`model_weights` at the root), written atomically."""
     h5py = file_utils.require_h5py()
     with file_utils.atomic_path(filepath) as tmp:
-        with h5py.File(tmp, "w") as f:
+        with file_utils.h5_for_writing(tmp) as f:
             save_weights_to_group(f, model)
 
 

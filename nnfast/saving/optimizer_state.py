@@ -202,14 +202,9 @@ def restore(model, names, values, filepath):
 
 
 def restore_from_group(model, group, filepath):
+    """Read `optimizer_weights` (an unreadable, corrupt dataset is a ValueError: the file
+    is damaged) and restore it (a state that does not fit only warns, as in Keras)."""
     names = load_attributes(group, "weight_names")
-    values = []
-    try:
-        for name in names:
-            ds = file_utils.safe_dataset(group, name, filepath)
-            values.append(file_utils.read_dataset(ds, filepath))
-    except ValueError as e:
-        warnings.warn(f"{filepath}: the saved optimizer state cannot be read ({e}); the "
-                      "model starts with a freshly initialized optimizer.", stacklevel=3)
-        return
+    values = [file_utils.read_dataset(file_utils.safe_dataset(group, name, filepath), filepath)
+              for name in names]
     restore(model, names, values, filepath)
