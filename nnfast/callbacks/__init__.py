@@ -7,6 +7,7 @@ from nnfast.callbacks.early_stopping import EarlyStopping  # noqa: F401
 from nnfast.callbacks.history import History  # noqa: F401
 from nnfast.callbacks.lambda_callback import LambdaCallback  # noqa: F401
 from nnfast.callbacks.learning_rate_scheduler import LearningRateScheduler  # noqa: F401
+from nnfast.callbacks.model_checkpoint import ModelCheckpoint  # noqa: F401
 from nnfast.callbacks.monitor_callback import MonitorCallback  # noqa: F401
 from nnfast.callbacks.progbar_logger import ProgbarLogger  # noqa: F401
 from nnfast.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau  # noqa: F401

@@ -16,6 +16,15 @@ def clone_model(model, input_tensors=None, clone_function=None):
 
 
 def model_from_config(config, custom_objects=None):
-    from nnfast.layers import deserialize
+    """A model (fresh weights) from `{"class_name", "config"}` in any Keras dialect."""
+    from nnfast.saving.saving_api import model_from_config_checked
 
-    return deserialize(config, custom_objects=custom_objects)
+    return model_from_config_checked(config, custom_objects, source="model_from_config")
+
+
+from nnfast.saving.saving_api import (  # noqa: E402,F401  (Keras's keras.models names)
+    load_model,
+    model_from_json,
+    model_from_yaml,
+    save_model,
+)

@@ -98,3 +98,14 @@ class Functional(Model):
     def compute_output_shape(self, input_shape):
         shapes = [t.shape for t in self.outputs]
         return shapes[0] if len(shapes) == 1 else shapes
+
+    def get_config(self):
+        from nnfast.models import functional_config
+
+        return functional_config.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from nnfast.models import model_config
+
+        return model_config.model_from_config(cls, config, custom_objects)

@@ -6,6 +6,7 @@
 import numpy as np
 
 from nnfast.layers.layer import Layer
+from nnfast.models import model_config
 from nnfast.trainers.trainer import Trainer
 
 
@@ -15,7 +16,9 @@ class Model(Trainer, Layer):
             from nnfast.models.functional import Functional
 
             return Functional.__new__(Functional)
-        return super().__new__(cls)
+        instance = super().__new__(cls)
+        model_config.capture_init_args(instance, cls, args, kwargs)   # for get_config
+        return instance
 
     def __init__(self, *args, **kwargs):
         trainable = kwargs.pop("trainable", True)
@@ -67,6 +70,43 @@ class Model(Trainer, Layer):
 
     def build(self, input_shape):
         self.built = True
+
+    # -- config and files (nnfast.saving) --------------------------------------------
+    def get_config(self):
+        return model_config.subclassed_get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return model_config.model_from_config(cls, config, custom_objects)
+
+    def save(self, filepath, overwrite=True, save_format=None, include_optimizer=True, **kwargs):
+        """Save to `.h5` (Keras's HDF5 layout) or `.keras` (Keras 3 archive), atomically."""
+        from nnfast.saving import saving_api
+
+        saving_api.save_model(self, filepath, overwrite=overwrite, save_format=save_format,
+                              include_optimizer=include_optimizer, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
+        from nnfast.saving import saving_api
+
+        saving_api.save_weights(self, filepath, overwrite=overwrite, save_format=save_format,
+                                **kwargs)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
+        from nnfast.saving import saving_api
+
+        saving_api.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch,
+                                **kwargs)
+
+    def to_json(self, **kwargs):
+        from nnfast.saving import saving_api
+
+        return saving_api.to_json(self, **kwargs)
+
+    def to_yaml(self, **kwargs):
+        from nnfast.saving import saving_api
+
+        return saving_api.to_yaml(self, **kwargs)
 
 
 def _layer_kwargs(kwargs):

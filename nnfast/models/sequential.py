@@ -127,9 +127,6 @@ class Sequential(Functional):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from nnfast.layers import deserialize as deserialize_layer
+        from nnfast.models import functional_config
 
-        model = cls(name=config.get("name"))
-        for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config, custom_objects=custom_objects))
-        return model
+        return functional_config.sequential_from_config(cls, config, custom_objects)

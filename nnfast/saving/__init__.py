@@ -1,4 +1,4 @@
-"""`nnfast.saving`: object registry and (de)serialisation (file formats come later)."""
+"""`nnfast.saving`: object registry, (de)serialisation and model files (HDF5, .keras)."""
 from nnfast.saving.serialization import (  # noqa: F401
     CustomObjectScope,
     custom_object_scope,
@@ -7,4 +7,12 @@ from nnfast.saving.serialization import (  # noqa: F401
     get_registered_object,
     register_keras_serializable,
     serialize_keras_object,
+)
+from nnfast.saving.saving_api import (  # noqa: F401,E402
+    load_model,
+    load_weights,
+    model_from_json,
+    model_from_yaml,
+    save_model,
+    save_weights,
 )
