@@ -119,7 +119,7 @@ def header(args, pythons):
         from threadpoolctl import threadpool_info
 
         for lib in threadpool_info():
-            print(f"BLAS/OpenMP: {lib.get('internal_api')} {lib.get('version')} "
+            print(f"BLAS/OpenMP (children capped to --threads): {lib.get('internal_api')} {lib.get('version')} "
                   f"({os.path.basename(lib.get('filepath', ''))}, {lib.get('num_threads')} threads)")
     except ImportError:
         pass

@@ -15,6 +15,17 @@ cdef int _check(bint ok, str name) except -1:
     return 0
 
 
+cdef inline void _clip(Py_ssize_t o, int k, int s, int pad, Py_ssize_t size,
+                       Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
+    """The real (non-padded) input range [lo, hi) of output position `o` on one axis."""
+    lo[0] = o * s - pad
+    hi[0] = lo[0] + k
+    if lo[0] < 0:
+        lo[0] = 0
+    if hi[0] > size:
+        hi[0] = size
+
+
 cdef inline void _take_tap(const floating* x, floating* y, int* arg, Py_ssize_t c,
                            int idx) noexcept nogil:
     cdef Py_ssize_t k
@@ -59,19 +70,9 @@ def max_pool2d(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] y,
                     use_threads_if=num_threads > 1):
         b = r // ho
         oi = r % ho
-        i0 = oi * sh - pt
-        i1 = i0 + kh
-        if i0 < 0:
-            i0 = 0
-        if i1 > h:
-            i1 = h
+        _clip(oi, kh, sh, pt, h, &i0, &i1)
         for oj in range(wo):
-            j0 = oj * sw - pl
-            j1 = j0 + kw
-            if j0 < 0:
-                j0 = 0
-            if j1 > w:
-                j1 = w
+            _clip(oj, kw, sw, pl, w, &j0, &j1)
             # The first real tap seeds the result; the others compete with it.
             _take_tap(&x[b, i0, j0, 0], &y[b, oi, oj, 0], &argmax[b, oi, oj, 0], c,
                       <int> (i0 * w + j0))
@@ -121,19 +122,9 @@ def avg_pool2d(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] y, int kh,
                     use_threads_if=num_threads > 1):
         b = r // ho
         oi = r % ho
-        i0 = oi * sh - pt
-        i1 = i0 + kh
-        if i0 < 0:
-            i0 = 0
-        if i1 > h:
-            i1 = h
+        _clip(oi, kh, sh, pt, h, &i0, &i1)
         for oj in range(wo):
-            j0 = oj * sw - pl
-            j1 = j0 + kw
-            if j0 < 0:
-                j0 = 0
-            if j1 > w:
-                j1 = w
+            _clip(oj, kw, sw, pl, w, &j0, &j1)
             for k in range(c):
                 y[b, oi, oj, k] = 0
             # Only real values count: TensorFlow's "same" average ignores the padding.
@@ -156,19 +147,9 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] dy, floating[:, :, :, ::1] 
     for b in prange(n, nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         for oi in range(ho):
-            i0 = oi * sh - pt
-            i1 = i0 + kh
-            if i0 < 0:
-                i0 = 0
-            if i1 > h:
-                i1 = h
+            _clip(oi, kh, sh, pt, h, &i0, &i1)
             for oj in range(wo):
-                j0 = oj * sw - pl
-                j1 = j0 + kw
-                if j0 < 0:
-                    j0 = 0
-                if j1 > w:
-                    j1 = w
+                _clip(oj, kw, sw, pl, w, &j0, &j1)
                 scale = 1.0 / ((i1 - i0) * (j1 - j0))
                 for ii in range(i0, i1):
                     for jj in range(j0, j1):
