@@ -15,15 +15,16 @@ cdef int _check(bint ok, str name) except -1:
     return 0
 
 
-cdef inline void _clip(Py_ssize_t o, int k, int s, int pad, Py_ssize_t size,
-                       Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
-    """The real (non-padded) input range [lo, hi) of output position `o` on one axis."""
-    lo[0] = o * s - pad
-    hi[0] = lo[0] + k
-    if lo[0] < 0:
-        lo[0] = 0
-    if hi[0] > size:
-        hi[0] = size
+# A window's real (non-padded) input range [lo, hi) on one axis. Returned by value: a
+# prange's private variables must not be passed by address (threads would share them).
+cdef inline Py_ssize_t _lo(Py_ssize_t o, int s, int pad) noexcept nogil:
+    cdef Py_ssize_t v = o * s - pad
+    return v if v > 0 else 0
+
+
+cdef inline Py_ssize_t _hi(Py_ssize_t o, int k, int s, int pad, Py_ssize_t size) noexcept nogil:
+    cdef Py_ssize_t v = o * s - pad + k
+    return v if v < size else size
 
 
 cdef inline void _take_tap(const floating* x, floating* y, int* arg, Py_ssize_t c,
@@ -70,9 +71,11 @@ def max_pool2d(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] y,
                     use_threads_if=num_threads > 1):
         b = r // ho
         oi = r % ho
-        _clip(oi, kh, sh, pt, h, &i0, &i1)
+        i0 = _lo(oi, sh, pt)
+        i1 = _hi(oi, kh, sh, pt, h)
         for oj in range(wo):
-            _clip(oj, kw, sw, pl, w, &j0, &j1)
+            j0 = _lo(oj, sw, pl)
+            j1 = _hi(oj, kw, sw, pl, w)
             # The first real tap seeds the result; the others compete with it.
             _take_tap(&x[b, i0, j0, 0], &y[b, oi, oj, 0], &argmax[b, oi, oj, 0], c,
                       <int> (i0 * w + j0))
@@ -122,9 +125,11 @@ def avg_pool2d(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] y, int kh,
                     use_threads_if=num_threads > 1):
         b = r // ho
         oi = r % ho
-        _clip(oi, kh, sh, pt, h, &i0, &i1)
+        i0 = _lo(oi, sh, pt)
+        i1 = _hi(oi, kh, sh, pt, h)
         for oj in range(wo):
-            _clip(oj, kw, sw, pl, w, &j0, &j1)
+            j0 = _lo(oj, sw, pl)
+            j1 = _hi(oj, kw, sw, pl, w)
             for k in range(c):
                 y[b, oi, oj, k] = 0
             # Only real values count: TensorFlow's "same" average ignores the padding.
@@ -147,9 +152,11 @@ def avg_pool2d_backward(const floating[:, :, :, ::1] dy, floating[:, :, :, ::1] 
     for b in prange(n, nogil=True, schedule="static", num_threads=num_threads,
                     use_threads_if=num_threads > 1):
         for oi in range(ho):
-            _clip(oi, kh, sh, pt, h, &i0, &i1)
+            i0 = _lo(oi, sh, pt)
+            i1 = _hi(oi, kh, sh, pt, h)
             for oj in range(wo):
-                _clip(oj, kw, sw, pl, w, &j0, &j1)
+                j0 = _lo(oj, sw, pl)
+                j1 = _hi(oj, kw, sw, pl, w)
                 scale = 1.0 / ((i1 - i0) * (j1 - j0))
                 for ii in range(i0, i1):
                     for jj in range(j0, j1):
