@@ -172,3 +172,32 @@ def test_tf_keras2_files_both_ways(tmp_path):
     back.load_weights(tmp_path / "a.h5")
     _close(back.predict(X_A, verbose=0), a.predict(X_A, verbose=0))
 
+
+
+def model_c(K):
+    """A nested functional model called twice and a shared layer (node numbering)."""
+    inner_in = K.Input((4,), name="inner_in")
+    inner = K.Model(inner_in, K.layers.Dense(4, activation="tanh", name="inner_d")(inner_in),
+                    name="inner")
+    shared = K.layers.Dense(4, name="shared")
+    x = K.Input((4,), name="x")
+    y = inner(shared(inner(x)))
+    return K.Model(x, [shared(y), inner(y)], name="model_c")
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".keras"])
+def test_nested_models_cross_both_ways(tmp_path, suffix):
+    x = rng.normal(size=(3, 4)).astype("float32")
+    n = model_c(nnfast)
+    n.save(tmp_path / f"n{suffix}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")           # uncompiled: "no training configuration"
+        k = keras.models.load_model(tmp_path / f"n{suffix}")
+    for u, v in zip(k.predict(x, verbose=0), n.predict(x, verbose=0)):
+        _close(u, v)
+    k.save(tmp_path / f"k{suffix}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        back = nnfast.models.load_model(tmp_path / f"k{suffix}")
+    for u, v in zip(back.predict(x, verbose=0), k.predict(x, verbose=0)):
+        _close(u, v)
