@@ -39,6 +39,10 @@ class ModelCheckpoint(MonitorCallback):
         unknown = set(kwargs) - {"load_weights_on_restart"}
         if unknown:
             raise TypeError(f"ModelCheckpoint: unrecognized keyword arguments {sorted(unknown)}")
+        if kwargs.get("load_weights_on_restart"):
+            warnings.warn("ModelCheckpoint: `load_weights_on_restart` (tf.keras 2) is not "
+                          "supported and is ignored; call `model.load_weights` yourself.",
+                          stacklevel=2)
         self.filepath = os.fspath(filepath)
         self.verbose = verbose
         self.save_best_only = bool(save_best_only)

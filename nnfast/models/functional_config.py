@@ -20,28 +20,35 @@ _TENSOR = "__keras_tensor__"
 
 # -- writing --------------------------------------------------------------------------
 def _model_node_index(model):
-    """(id(layer), id(node)) -> the node's index among that layer's nodes in `model`.
-
-    Keras numbers only the nodes a model uses; a nested Functional model starts at 1 (its
-    own input->output node is node 0 in Keras), a nested Sequential at 0 (Keras 3)."""
-    from nnfast.models.functional import Functional
-    from nnfast.models.sequential import Sequential
-
+    """(id(layer), id(node)) -> the node's index among that layer's nodes in `model`
+    (Keras numbers only the nodes a model uses)."""
     own = {id(n) for n in model._nodes}
     index = {}
     for layer in model.layers:
-        start = 1 if isinstance(layer, Functional) and not isinstance(layer, Sequential) else 0
         kept = [n for n in layer._inbound_nodes if id(n) in own]
         for i, node in enumerate(kept):
-            index[(id(layer), id(node))] = start + i
+            index[(id(layer), id(node))] = i
     return index
 
 
-def _history(tensor, node_index):
+def _is_nested_functional(layer):
+    from nnfast.models.functional import Functional
+    from nnfast.models.sequential import Sequential
+
+    return isinstance(layer, Functional) and not isinstance(layer, Sequential)
+
+
+def _history(tensor, node_index, io=False):
+    """[layer name, node index, tensor index]. Keras 3 counts a nested Functional model's
+    nodes from 1 in `input_layers`/`output_layers` (its node 0 is its own graph) and from
+    0 inside `inbound_nodes`; nnfast writes the same numbers."""
     if tensor.node is None:                     # an Input: InputLayer, node 0
         return [tensor._input_layer.name, 0, 0]
     layer = tensor.node.layer
-    return [layer.name, node_index[(id(layer), id(tensor.node))], tensor.index]
+    index = node_index[(id(layer), id(tensor.node))]
+    if io and _is_nested_functional(layer):
+        index += 1
+    return [layer.name, index, tensor.index]
 
 
 def _map(fn, structure):
@@ -99,8 +106,8 @@ def get_functional_config(model, legacy=False):
 
     def io_config(structure):
         if legacy:          # tf.keras 2 always wrote a flat list of leaves
-            return [_history(t, node_index) for t in graph.flatten(structure)]
-        return _map(lambda t: _history(t, node_index), structure)
+            return [_history(t, node_index, io=True) for t in graph.flatten(structure)]
+        return _map(lambda t: _history(t, node_index, io=True), structure)
 
     return {
         "name": model.name,
@@ -124,19 +131,21 @@ class _Graph:
         self.config = config
         self.layers = {}          # name -> layer
         self.outputs = {}         # name -> list of flat output lists, one per processed node
-        self.offsets = {}         # name -> first node index the config uses (nested models)
+        self.offsets = {}         # name -> numbering base of node refs (nested models)
+        self.io_offsets = {}      # name -> numbering base of input/output_layers refs
 
-    def tensor(self, name, node_index, tensor_index):
+    def tensor(self, name, node_index, tensor_index, io=False):
         if name not in self.layers:
             raise ValueError(
                 f"Invalid Functional model configuration: a node refers to layer {name!r}, "
                 f"which is not among the model's layers {sorted(self.layers)}."
             )
-        node_index -= self.offsets.get(name, 0)
+        base = (self.io_offsets if io else self.offsets).get(name, 0)
+        node_index -= base
         made = self.outputs.get(name, [])
         if node_index < 0:
             raise ValueError(f"Invalid Functional model configuration: layer {name!r} has "
-                             f"no node {node_index + self.offsets.get(name, 0)}.")
+                             f"no node {node_index + base}.")
         if node_index >= len(made):
             raise _NotYet()
         flat = made[node_index]
@@ -191,9 +200,11 @@ def _node_call(node_data, g):
     raise ValueError(f"Invalid Functional model configuration: bad node {node_data!r}.")
 
 
-def _node_offsets(layer_configs, io_refs, models):
-    """Keras numbers a nested model's nodes from 1 (Functional) or 0: the smallest index
-    the config uses for it is its first call here."""
+def _node_offsets(layer_configs, models):
+    """Numbering base of node references to nested models: Keras 3 and nnfast count from
+    0, tf.keras 2 from 1 (its node 0 was the model's own graph). Every node of a model
+    is used by a later node or is a model output, so the smallest index referenced in
+    `inbound_nodes` is the base."""
     used = {}
 
     def note(leaf):
@@ -216,8 +227,24 @@ def _node_offsets(layer_configs, io_refs, models):
 
     for entry in layer_configs:
         walk(entry.get("inbound_nodes") or [])
-    walk(io_refs)
     return {name: min(idx) for name, idx in used.items()}
+
+
+def _io_offsets(layers, node_offsets, legacy):
+    """Base of `input_layers`/`output_layers` references: 1 for a nested Functional
+    model (Keras 3 and tf.keras 2); for a nested Sequential, 0 in Keras 3's configs and
+    whatever its node references use in tf.keras 2's."""
+    from nnfast.models.model import Model
+
+    out = {}
+    for name, layer in layers.items():
+        if not isinstance(layer, Model):
+            continue
+        if _is_nested_functional(layer):
+            out[name] = 1
+        else:
+            out[name] = node_offsets.get(name, 0) if legacy else 0
+    return out
 
 
 def _accepted_kwargs(layer, kwargs):
@@ -233,7 +260,7 @@ def _accepted_kwargs(layer, kwargs):
 
 def _io_tensors(structure, g, what):
     if _is_leaf(structure):
-        return g.tensor(*structure[:3])
+        return g.tensor(*structure[:3], io=True)
     if isinstance(structure, dict):
         return {k: _io_tensors(v, g, what) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
@@ -271,8 +298,9 @@ def functional_from_config(cls, config, custom_objects=None):
         pending[name] = nodes
 
     models = {n for n, l in g.layers.items() if isinstance(l, Model)}
-    g.offsets = _node_offsets(config["layers"], [config["input_layers"], config["output_layers"]],
-                              models)
+    legacy = any(isinstance(n, list) for e in config["layers"] for n in e.get("inbound_nodes") or [])
+    g.offsets = _node_offsets(config["layers"], models)
+    g.io_offsets = _io_offsets(g.layers, g.offsets, legacy)
     # Process nodes in rounds: a node waits until the tensors it reads exist (a layer
     # shared at different depths, A(B(A(x))), needs several rounds).
     while any(pending.values()):
@@ -295,7 +323,6 @@ def functional_from_config(cls, config, custom_objects=None):
                 f"disconnected nodes; the nodes of these layers could not be resolved: {stuck}"
             )
 
-    legacy = any(isinstance(n, list) for e in config["layers"] for n in e.get("inbound_nodes") or [])
     try:
         inputs = _io_tensors(config["input_layers"], g, "input_layers")
         outputs = _io_tensors(config["output_layers"], g, "output_layers")

@@ -146,7 +146,7 @@ def _group_values(group, filepath):
     """Datasets "0", "1", ... of a `vars` group, unread."""
     if group is None:
         return []
-    keys = sorted((k for k in group.keys()), key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
+    keys = sorted(group.keys(), key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
     return [file_utils.safe_dataset(group, k, filepath) for k in keys]
 
 
@@ -225,7 +225,7 @@ def load_weights_from_h5(model, f, filepath, skip_mismatch=False):
     if optimizer is None or group is None:
         return
     datasets = _group_values(group, filepath)
-    if not getattr(optimizer, "built", False) and optimizer is not None:
+    if not getattr(optimizer, "built", False):
         if len(datasets) != len(optimizer.variables):
             warnings.warn(
                 f"{filepath}: skipping variable loading for optimizer {optimizer.name!r}: it "
@@ -235,11 +235,6 @@ def load_weights_from_h5(model, f, filepath, skip_mismatch=False):
             return
     values = [file_utils.read_dataset(ds, filepath) for ds in datasets]
     optimizer_state.restore(model, [str(i) for i in range(len(values))], values, filepath)
-
-
-def load_weights(model, filepath, skip_mismatch=False):
-    with file_utils.open_h5(filepath, "load_weights") as f:
-        load_weights_from_h5(model, f, filepath, skip_mismatch)
 
 
 # -- .keras archives ------------------------------------------------------------------

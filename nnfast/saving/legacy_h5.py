@@ -76,23 +76,28 @@ def save_weights_to_group(group, model):
     save_subset(group.create_group("top_level_model_weights"), _own_variables(model))
 
 
-def model_metadata(model, include_optimizer=True):
-    """The root attributes: versions, the model config (tf.keras 2 dialect, which both
-    tf.keras 2 and Keras 3 read) and the compile arguments."""
-    from nnfast.models import functional_config
+def portable_config(model):
+    """`model.get_config()`, with tf.keras 2's node spelling for functional graphs (Keras 3
+    reads it too)."""
+    from nnfast.models import functional_config, model_config
     from nnfast.models.functional import Functional
     from nnfast.models.sequential import Sequential
 
-    if isinstance(model, Functional) and not isinstance(model, Sequential) \
-            and type(model).get_config is Functional.get_config:
-        config = functional_config.get_functional_config(model, legacy=True)
-    else:
-        config = model.get_config()
+    if (isinstance(model, Functional) and not isinstance(model, Sequential)
+            and type(model).get_config is Functional.get_config
+            and model_config.functional_like_constructor(type(model))):
+        return functional_config.get_functional_config(model, legacy=True)
+    return model.get_config()
+
+
+def model_metadata(model, include_optimizer=True):
+    """The root attributes: versions, the model config (tf.keras 2 dialect, which both
+    tf.keras 2 and Keras 3 read) and the compile arguments."""
     metadata = {
         "keras_version": KERAS_VERSION,
         "backend": BACKEND,
         "nnfast_version": nnfast.__version__,
-        "model_config": {"class_name": _class_name(model), "config": config},
+        "model_config": {"class_name": _class_name(model), "config": portable_config(model)},
     }
     if include_optimizer and model.__dict__.get("compiled") and model.optimizer is not None:
         metadata["training_config"] = optimizer_state.training_config(model)

@@ -33,22 +33,46 @@ def _serialize(value):
     return serialize_keras_object(value)
 
 
+# Keras 3 arguments that tf.keras 2's (legacy) optimizers refuse: written only when they
+# differ from their defaults, so files stay readable by both.
+_OPTIONAL_DEFAULTS = {"weight_decay": None, "use_ema": False, "ema_momentum": 0.99,
+                      "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                      "gradient_accumulation_steps": None}
+
+
 def optimizer_config(optimizer):
-    """`{"class_name", "config"}` without nnfast-only arguments left at None (tf.keras 2
-    refuses arguments it does not know)."""
-    config = dict(optimizer.get_config())
-    for key in ("loss_scale_factor", "gradient_accumulation_steps"):
-        if config.get(key) is None:
-            config.pop(key, None)
+    """`{"class_name", "config"}`, leaving out Keras 3 arguments at their defaults."""
+    config = {k: v for k, v in optimizer.get_config().items()
+              if not (k in _OPTIONAL_DEFAULTS and v == _OPTIONAL_DEFAULTS[k])}
     return {"class_name": getattr(optimizer, "_nnfast_registered_name", None)
             or type(optimizer).__name__, "config": config}
+
+
+# Keras 3.15 cannot read these short loss names back from an HDF5 file (it looks them up
+# as metrics); the full names mean the same to every Keras version.
+_LOSS_ALIASES = {"mse": "mean_squared_error", "MSE": "mean_squared_error",
+                 "mae": "mean_absolute_error", "MAE": "mean_absolute_error",
+                 "mape": "mean_absolute_percentage_error",
+                 "MAPE": "mean_absolute_percentage_error",
+                 "msle": "mean_squared_logarithmic_error",
+                 "MSLE": "mean_squared_logarithmic_error"}
+
+
+def _full_loss_names(loss):
+    if isinstance(loss, str):
+        return _LOSS_ALIASES.get(loss, loss)
+    if isinstance(loss, dict) and "class_name" not in loss:
+        return {k: _full_loss_names(v) for k, v in loss.items()}
+    if isinstance(loss, list):
+        return [_full_loss_names(v) for v in loss]
+    return loss
 
 
 def training_config(model):
     """The `training_config` root attribute: compile arguments + `optimizer_config`."""
     compiled = dict(model.__dict__.get("_compile_config") or {})
     return {
-        "loss": _serialize(compiled.get("loss")),
+        "loss": _full_loss_names(_serialize(compiled.get("loss"))),
         "metrics": _serialize(compiled.get("metrics")),
         "weighted_metrics": _serialize(compiled.get("weighted_metrics")),
         "loss_weights": _serialize(compiled.get("loss_weights")),

@@ -160,10 +160,22 @@ def model_from_config_checked(config, custom_objects=None, safe_mode=True, sourc
 
 
 def model_config_dict(model):
+    """`{"class_name", "config"}` plus what Keras 3 (`module`) and tf.keras 2
+    (`keras_version`, `backend`) look for in `model_from_json`; functional graphs use
+    tf.keras 2's node spelling, which both read."""
+    from nnfast.models.functional import Functional
+    from nnfast.models.sequential import Sequential
     from nnfast.saving.legacy_h5 import BACKEND, KERAS_VERSION, _class_name
 
-    return {"class_name": _class_name(model), "config": model.get_config(),
-            "keras_version": KERAS_VERSION, "backend": BACKEND}
+    from nnfast.saving.legacy_h5 import portable_config
+
+    out = {"class_name": _class_name(model), "config": portable_config(model)}
+    if type(model) is Sequential:
+        out.update(module="keras", registered_name=None)
+    elif type(model) is Functional:
+        out.update(module="keras.src.models.functional", registered_name="Functional")
+    out.update(keras_version=KERAS_VERSION, backend=BACKEND)
+    return out
 
 
 def to_json(model, **kwargs):

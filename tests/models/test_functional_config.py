@@ -147,10 +147,13 @@ def test_nested_models_keep_their_node_numbering():
     model = nnfast.Model(x, y, name="outer")
     config = model.get_config()
     entries = {e["name"]: e for e in config["layers"]}
-    # Keras 3 numbers a nested Functional's nodes from 1 (node 0 is its own graph).
+    # Inside inbound_nodes Keras 3 numbers every node from 0 ...
     seq_input = entries["seq"]["inbound_nodes"][0]["args"][0]["config"]["keras_history"]
-    assert seq_input == ["inner", 2, 0]
+    assert seq_input == ["inner", 1, 0]
     assert config["output_layers"] == ["seq", 0, 0]
+    # ... but in output_layers a nested Functional model's nodes count from 1.
+    outer_out = nnfast.Model(x, inner(x), name="outer2").get_config()["output_layers"]
+    assert outer_out == ["inner", 1, 0]     # its only node in this model: 0, plus 1
     clone = nnfast.Model.from_config(json.loads(json.dumps(config)))
     _same_predictions(model, clone, np.random.rand(2, 3).astype("float32"))
 

@@ -94,3 +94,16 @@ def test_weights_into_a_model_built_in_code(name, expected):
     model.load_weights(_path(name))
     np.testing.assert_allclose(model.predict(K3["x_a"], verbose=0), expected, rtol=1e-5,
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("name, expected, tag", [
+    ("k3_nested.h5", K3, "k3"), ("k3_nested.keras", K3, "k3"), ("tk2_nested.h5", TK2, "tk2"),
+])
+def test_nested_models_and_shared_layers(name, expected, tag):
+    # tf.keras 2 numbers a nested model's nodes from 1, Keras 3 from 0 (and from 1 in
+    # output_layers): both must land on the same calls.
+    model = _load(name)
+    outputs = model.predict(expected["x_c"], verbose=0)
+    assert isinstance(outputs, list) and len(outputs) == 2
+    for i, out in enumerate(outputs):
+        np.testing.assert_allclose(out, expected[f"{tag}_c_pred_{i}"], rtol=1e-5, atol=1e-6)

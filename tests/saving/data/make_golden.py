@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 rng = np.random.default_rng(7)
 X_A = rng.normal(size=(6, 2, 3)).astype("float32")
 X_B = rng.normal(size=(16, 5)).astype("float32")
+X_C = rng.normal(size=(3, 4)).astype("float32")
 Y_B = rng.normal(size=(16, 2)).astype("float32")
 
 
@@ -44,6 +45,17 @@ def model_b(K, optimizer):
     return m
 
 
+def model_c(K):
+    """A nested functional model called twice and a shared layer (node numbering)."""
+    inner_in = K.Input((4,), name="inner_in")
+    inner = K.Model(inner_in, K.layers.Dense(4, activation="tanh", name="inner_d")(inner_in),
+                    name="inner")
+    shared = K.layers.Dense(4, name="shared")
+    x = K.Input((4,), name="x")
+    y = inner(shared(inner(x)))
+    return K.Model(x, [shared(y), inner(y)], name="model_c")
+
+
 def continued(m):
     """{"<layer>_<i>": weight} after one more epoch (per layer: Keras 3 and tf.keras 2
     order a model's get_weights() differently)."""
@@ -53,7 +65,7 @@ def continued(m):
 
 
 def main():
-    out = {"x_a": X_A, "x_b": X_B, "y_b": Y_B}
+    out = {"x_a": X_A, "x_b": X_B, "y_b": Y_B, "x_c": X_C}
     if sys.argv[1:] == ["tf_keras"]:
         import tf_keras as K
         prefix = "tk2"
@@ -61,6 +73,9 @@ def main():
         a.save(f"{HERE}/tk2_functional.h5")
         a.save_weights(f"{HERE}/tk2_functional_weights.h5")
         out["tk2_a_pred"] = a.predict(X_A, verbose=0)
+        c = model_c(K)
+        c.save(f"{HERE}/tk2_nested.h5")
+        out["tk2_c_pred_0"], out["tk2_c_pred_1"] = c.predict(X_C, verbose=0)
         for tag, opt in (("", K.optimizers.Adam(0.01)), ("_legacy", K.optimizers.legacy.Adam(0.01))):
             b = model_b(K, opt)
             b.save(f"{HERE}/tk2_sequential{tag}.h5")
@@ -75,6 +90,10 @@ def main():
         a.save(f"{HERE}/k3_functional.keras")
         a.save_weights(f"{HERE}/k3_functional.weights.h5")
         out["k3_a_pred"] = a.predict(X_A, verbose=0)
+        c = model_c(K)
+        c.save(f"{HERE}/k3_nested.h5")
+        c.save(f"{HERE}/k3_nested.keras")
+        out["k3_c_pred_0"], out["k3_c_pred_1"] = c.predict(X_C, verbose=0)
         b = model_b(K, K.optimizers.Adam(0.01))
         b.save(f"{HERE}/k3_sequential.h5")
         b.save(f"{HERE}/k3_sequential.keras")
