@@ -69,7 +69,8 @@ def _layer_objects():
         if isinstance(obj, type) and issubclass(obj, Layer)
     }
     objects.update({"Sequential": models.Sequential, "Model": models.Model,
-                    "Functional": models.Functional, "OpLayer": models.symbolic_ops.OpLayer})
+                    "Functional": models.Functional, "OpLayer": models.symbolic_ops.OpLayer,
+                    "KerasOperation": models.symbolic_ops.KerasOperation})
     return objects
 
 

@@ -74,9 +74,6 @@ def _check_json(value, where):
 
 def _serialize_node(node, node_index, legacy):
     layer_name = node.layer.name
-    kwargs = _check_json(dict(node.call_kwargs), layer_name)
-    if legacy:
-        return [_history(t, node_index) + [kwargs] for t in graph.flatten(node.input_tensors)]
 
     def tensor_config(t):
         if not isinstance(t, KerasTensor):
@@ -85,6 +82,11 @@ def _serialize_node(node, node_index, legacy):
                 "config": {"shape": list(t.shape), "dtype": t.dtype,
                            "keras_history": _history(t, node_index)}}
 
+    if legacy:
+        kwargs = _check_json(dict(node.call_kwargs), layer_name)
+        return [_history(t, node_index) + [kwargs] for t in graph.flatten(node.input_tensors)]
+    # Symbolic keyword arguments (`mask=`, `initial_state=`) are tensors of the graph too.
+    kwargs = {str(k): _map(tensor_config, v) for k, v in node.call_kwargs.items()}
     args = [_map(tensor_config, node.input_tensors)]
     args += [_map(tensor_config, a) for a in node.call_args]
     return {"args": args, "kwargs": kwargs}

@@ -76,7 +76,13 @@ def call_symbolic(layer, inputs, args, kwargs):
     if layer.input_spec is not None:
         check_input_compatibility(layer.input_spec, inputs, layer.name)
     layer._maybe_build(shapes)
-    out_shapes = layer.compute_output_shape(shapes)
+    from nnfast.layers.layer import Layer
+
+    if type(layer).compute_output_shape is Layer.compute_output_shape and (args or kwargs):
+        # The default shape inference runs `call`: give it the node's own arguments.
+        out_shapes = shape_by_running(layer, shapes, args, kwargs)
+    else:
+        out_shapes = layer.compute_output_shape(shapes)
     dtype = layer.dtype
 
     if _is_shape(out_shapes):
@@ -91,8 +97,9 @@ def call_symbolic(layer, inputs, args, kwargs):
     return outputs
 
 
-def shape_by_running(layer, input_shape):
-    """Output shape found by running `call` once on zeros with batch size 1."""
+def shape_by_running(layer, input_shape, args=(), kwargs=None):
+    """Output shape found by running `call` once on zeros with batch size 1 (symbolic
+    tensors among `args`/`kwargs` also become zeros)."""
     from nnfast.autograd.tape import active_tapes
 
     def zeros(shape):
@@ -109,8 +116,14 @@ def shape_by_running(layer, input_shape):
     saved = list(active_tapes())
     active_tapes().clear()      # shape inference is not part of any gradient
     try:
-        kwargs = {"training": False} if layer._call_accepts_training else {}
-        out = layer.call(layer_inputs(sample), **kwargs)
+        def concrete(v):
+            return layer_inputs(zeros(v.shape)) if isinstance(v, KerasTensor) else v
+
+        call_args = map_structure(concrete, list(args))
+        call_kwargs = map_structure(concrete, dict(kwargs or {}))
+        if layer._call_accepts_training:
+            call_kwargs["training"] = False
+        out = layer.call(layer_inputs(sample), *call_args, **call_kwargs)
     finally:
         active_tapes().extend(saved)
     layer._clear_call_losses()

@@ -139,3 +139,33 @@ def index_key(key):
 
 
 _install_operators()
+
+
+class KerasOperation(Layer):
+    """A Keras 3 `keras.ops` node read from a Keras file (e.g. the `NotEqual` node Keras
+    records for an Embedding's mask): calls `nnfast.ops.<op>` with the node's own
+    arguments. Only ops that exist in nnfast.ops are accepted (looked up by name)."""
+
+    def __init__(self, op, keras_class=None, keras_module=None, **kwargs):
+        super().__init__(**kwargs)
+        self.op = op
+        self.keras_class = keras_class or "".join(w.title() for w in op.split("_"))
+        self.keras_module = keras_module or "keras.src.ops.numpy"
+        self._fn = None if op.startswith("_") else getattr(_ops(), op, None)
+        if self._fn is None or not callable(self._fn) or isinstance(self._fn, type):
+            raise ValueError(f"Keras operation {op!r} (layer {self.name!r}) has no nnfast.ops "
+                             "counterpart.")
+        self._fn = getattr(self._fn, "__wrapped__", self._fn)
+
+    def call(self, inputs, *args, **kwargs):
+        return self._fn(inputs, *args, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "op": self.op, "keras_class": self.keras_class,
+                "keras_module": self.keras_module}
+
+
+def _ops():
+    from nnfast import ops
+
+    return ops

@@ -172,6 +172,8 @@ def normalize(value, key=None, custom_objects=None):
         _refuse_unsafe("a `Lambda` layer")
     registered = value.get("registered_name")
     out = {k: v for k, v in value.items() if k not in _WRAPPER_KEYS}
+    if str(value.get("module") or "").startswith(("keras.src.ops", "keras.ops")):
+        out["module"] = value["module"]       # a keras.ops node: deserialize_layer maps it
     if registered and registered != class_name and ">" in registered:
         out["class_name"] = registered
     if isinstance(inner, dict):
@@ -207,12 +209,25 @@ def deserialize_layer(config, custom_objects=None):
 
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"A layer config must be a dict with a 'class_name'. Received: {config!r}")
+    module = str(config.get("module") or "")
     config = normalize(config, "layers", custom_objects)
     class_name = config["class_name"]
     inner = config.get("config")
     inner = dict(inner) if isinstance(inner, dict) else {}
     name = inner.get("name") or config.get("name")
     cls = resolve_class(class_name, "layers", custom_objects)
+    # Keras 3 records keras.ops calls on symbolic tensors as nodes of their own: a module
+    # under keras.src.ops (native files), or in legacy .h5 configs a bare {"name"} config.
+    op_node = module.startswith(("keras.src.ops", "keras.ops")) or set(inner) <= {"name"}
+    if cls is None and op_node:
+        from nnfast.models.symbolic_ops import KerasOperation
+        from nnfast.utils.naming import to_snake_case
+
+        try:
+            return KerasOperation(to_snake_case(class_name), name=name,
+                                  keras_class=class_name, keras_module=module or None)
+        except ValueError as e:
+            raise ValueError(f"Unknown layer: {class_name!r} (layer {name!r}): {e}") from e
     if cls is None:
         raise ValueError(
             f"Unknown layer: {class_name!r} (layer {name!r}). Please ensure you are using a "

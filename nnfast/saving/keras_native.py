@@ -349,6 +349,18 @@ def native_config(model):
         top = {"module": "keras.src.models.functional", "class_name": "Functional",
                "registered_name": "Functional"}
     top["config"] = model.get_config()
+    for entry in top["config"].get("layers", ()):
+        # Layers nested in a layer's config (Bidirectional's, TimeDistributed's, an RNN's
+        # cell) are read by Keras's native deserializer, which needs their module.
+        for key in ("layer", "backward_layer", "forward_layer", "cell"):
+            nested = entry.get("config", {}).get(key)
+            if isinstance(nested, dict) and "class_name" in nested and "module" not in nested:
+                nested["module"] = "keras.layers"
+                nested.setdefault("registered_name", None)
+        if entry.get("class_name") == "KerasOperation":     # back to Keras's own op node
+            cfg = entry["config"]
+            entry.update({"module": cfg["keras_module"], "class_name": cfg["keras_class"],
+                          "registered_name": cfg["keras_class"], "config": {"name": cfg["name"]}})
     if model.built and model.inputs:
         top["build_config"] = {"input_shape": list(model.inputs[0].shape)}
     if model.__dict__.get("compiled") and model.optimizer is not None:

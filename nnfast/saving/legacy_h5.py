@@ -86,7 +86,10 @@ def portable_config(model):
     if (isinstance(model, Functional) and not isinstance(model, Sequential)
             and type(model).get_config is Functional.get_config
             and model_config.functional_like_constructor(type(model))):
-        return functional_config.get_functional_config(model, legacy=True)
+        # tf.keras 2's node spelling cannot hold a symbolic keyword argument (an RNN's
+        # `mask=` tensor): such graphs keep Keras 3's spelling, which Keras 3 reads.
+        if not any(n.has_symbolic_arguments for n in model._nodes):
+            return functional_config.get_functional_config(model, legacy=True)
     return model.get_config()
 
 

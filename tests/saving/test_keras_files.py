@@ -107,3 +107,17 @@ def test_nested_models_and_shared_layers(name, expected, tag):
     assert isinstance(outputs, list) and len(outputs) == 2
     for i, out in enumerate(outputs):
         np.testing.assert_allclose(out, expected[f"{tag}_c_pred_{i}"], rtol=1e-5, atol=1e-6)
+
+
+def test_keras3_masked_text_model_with_an_op_node_loads():
+    """Keras 3.15 records an Embedding's mask as a `NotEqual` keras.ops node feeding the
+    RNNs' `mask=`; nnfast runs it as the same op, and the predictions equal Keras's."""
+    expected = np.load(_path("k3_masked_text_expected.npz"))
+    model = nnfast.models.load_model(_path("k3_masked_text.keras"), compile=False)
+    assert any(type(layer).__name__ == "KerasOperation" for layer in model.layers)
+    np.testing.assert_allclose(model.predict(expected["x"], verbose=0), expected["y"],
+                               rtol=1e-5, atol=1e-6)
+    clone = nnfast.models.model_from_json(model.to_json())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict(expected["x"], verbose=0), expected["y"],
+                               rtol=1e-5, atol=1e-6)
