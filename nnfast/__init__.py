@@ -5,6 +5,9 @@
 """
 __version__ = "0.1.0"
 
+from nnfast.kernels import openmp_runtime as _openmp_runtime
+
+_openmp_runtime.load()   # before any kernel: OpenMP waits passively (see the module)
 from nnfast import backend  # noqa: F401
 from nnfast import config  # noqa: F401
 from nnfast import kernels  # noqa: F401

@@ -23,7 +23,9 @@ from nnfast.kernels.threads import get_num_threads
 
 # Batch rows per thread below which the recurrence stays on one chunk (a thread's share of
 # the per-step GEMM gets too thin). A module attribute so tests can force threads on.
-PARALLEL_MIN_ROWS = 8
+PARALLEL_MIN_ROWS = 64
+# Batch x units from which a single-chunk recurrence caps BLAS at one thread.
+CAP_BLAS_MIN_WORK = 2048
 DEFAULT_ACTIVATIONS = (("tanh", 0.0), ("sigmoid", 0.0))
 
 
@@ -64,13 +66,19 @@ class _OneBlasThread:
 _one_blas_thread = _OneBlasThread()
 
 
-def _plan(n):
+def _plan(n, u):
     """(chunks, context): how many batch chunks run in parallel, and the context that
     keeps BLAS on one thread while they do (without threadpoolctl: one chunk)."""
     threads = get_num_threads()
     chunks = max(1, min(threads, n // max(1, PARALLEL_MIN_ROWS)))
-    if chunks == 1 or not _one_blas_thread.available():
+    if threads == 1 or not _one_blas_thread.available():
         return 1, contextlib.nullcontext()
+    if chunks == 1 and n * u < CAP_BLAS_MIN_WORK:
+        # Small recurrences (W7: batch 32, 32 units) run faster as they are than paying
+        # threadpoolctl's cap and restore (about a millisecond) on every call.
+        return 1, contextlib.nullcontext()
+    # Also on one chunk: the per-step GEMMs are too small for two BLAS threads (W4 at 2
+    # threads: 45.6 ms with them, against 32.1 capped), and one cap per sequence pays.
     return chunks, _one_blas_thread
 
 
@@ -144,7 +152,7 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None,
     h = np.array(h0, dtype=dt, order="C")
     c0 = _contig(c0, dt)
     rm = _contig(recurrent_mask, dt)
-    chunks, limit = _plan(n)
+    chunks, limit = _plan(n, u)
     with limit:
         _lstm.lstm_forward(gates, np.ascontiguousarray(r_w.T), b, hprev, cstate, cact, out, h,
                            c0, _mask8(mask), rm, bool(go_backwards), bool(zero_output_for_mask),
@@ -169,7 +177,7 @@ def lstm_backward(cache, d_outputs=None, d_h=None, d_c=None, need_input=True,
     d_c = _ref.check_grad("lstm_backward", "d_c", d_c, (n, u), dt)
     dc = np.zeros((n, u), dt) if d_c is None else np.array(d_c, dtype=dt, order="C")
     dzs = np.empty((n, t, 4 * u), dt)
-    chunks, limit = _plan(n)
+    chunks, limit = _plan(n, u)
     with limit:
         _lstm.lstm_backward(cache.gates, _contig(cache.recurrent_kernel, dt), cache.cstate,
                             cache.cact, _contig(cache.c0, dt), d_outputs, dzs, dh, dc, carry,
@@ -202,7 +210,7 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias=None, mask=None, recurrent
     rm = _contig(recurrent_mask, dt)
     htrue = np.empty((n, t, u), dt) if rm is not None else None
     h = np.array(h0, dtype=dt, order="C")
-    chunks, limit = _plan(n)
+    chunks, limit = _plan(n, u)
     with limit:
         _gru.gru_forward(gates, np.ascontiguousarray(r_w.T), b2[0], b2[1], hprev, htrue, rec,
                          out, h, np.empty((n, 3 * u), dt), bool(reset_after), _mask8(mask),
@@ -226,7 +234,7 @@ def gru_backward(cache, d_outputs=None, d_h=None, need_input=True, need_weights=
     d_outputs, dh, carry = _grad_inputs("gru_backward", cache, d_outputs, d_h)
     dxs = np.empty((n, t, 3 * u), dt)
     dins = np.empty((n, t, 3 * u), dt) if cache.reset_after else None
-    chunks, limit = _plan(n)
+    chunks, limit = _plan(n, u)
     with limit:
         _gru.gru_backward(cache.gates, _contig(cache.recurrent_kernel, dt), cache.hprev,
                           cache.htrue, cache.rec, d_outputs, dxs, dins, dh, carry,
